@@ -1,0 +1,22 @@
+"""Repairs for the current PyPI stack (see ../shared/specs/stack.md).
+
+Import order matters: the DRN stub must exist before anything imports
+``mmaction.models``.
+"""
+from .drn import install_drn_stub
+from .warnings import filter_harmless_warnings
+
+install_drn_stub()
+filter_harmless_warnings()
+
+from .checkpoint import (TRUST_ENV, UnsafeCheckpointError,  # noqa: E402
+                         install_safe_loaders, safe_torch_load)
+from .dist import setup_cpu_distributed, teardown_distributed  # noqa: E402
+from . import transforms  # noqa: E402,F401  (numpy-2 PoseCompact/MMCompact)
+
+install_safe_loaders()
+
+__all__ = [
+    'TRUST_ENV', 'UnsafeCheckpointError', 'safe_torch_load',
+    'setup_cpu_distributed', 'teardown_distributed'
+]

@@ -1,0 +1,8 @@
+"""Small synthetic datasets in the exact official on-disk formats.
+
+Each module offers ``add_arguments(parser)`` and ``generate(args)`` for
+``tools/data/make_synthetic.py`` plus plain functions that tests call.
+"""
+GENERATORS = {
+    'skeleton': 'mmaction2_ext.datasets.synthetic.skeleton',
+}

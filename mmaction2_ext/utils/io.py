@@ -1,0 +1,34 @@
+"""Writes that never leave a half-written file behind."""
+import contextlib
+import os
+import os.path as osp
+import pickle
+import tempfile
+from typing import Any, Iterator
+
+
+@contextlib.contextmanager
+def atomic_write(path: str, mode: str = 'wb', **open_kwargs) -> Iterator:
+    """Open a temporary file next to ``path``; move it over ``path`` on success.
+
+    A crash or exception inside the block leaves any existing ``path`` intact.
+    """
+    directory = osp.dirname(osp.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
+                               suffix='.tmp', dir=directory)
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+def atomic_pickle_dump(obj: Any, path: str) -> None:
+    with atomic_write(path, 'wb') as f:
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)

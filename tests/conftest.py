@@ -1,0 +1,38 @@
+"""Shared fixtures. The repository root goes first on sys.path so tests use this
+checkout even when another copy is installed."""
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+# ../shared beside the checkout holds the real upstream files the tests read.
+SHARED_UPSTREAM = osp.join(osp.dirname(REPO_ROOT), 'shared', 'data', 'upstream')
+
+import mmaction2_ext  # noqa: E402,F401
+
+
+@pytest.fixture(scope='session')
+def repo_root():
+    return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def upstream_dir():
+    """``../shared/data/upstream`` (skips the test when it is absent)."""
+    if not osp.isdir(SHARED_UPSTREAM):
+        pytest.skip(f'{SHARED_UPSTREAM} not found')
+    return SHARED_UPSTREAM
+
+
+@pytest.fixture
+def tool_env():
+    """Environment for running ``tools/*.py`` in a subprocess on this checkout."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [REPO_ROOT, env.get('PYTHONPATH', '')]).rstrip(os.pathsep)
+    env.pop('MMACTION2_EXT_TRUST_CHECKPOINTS', None)
+    env.pop('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', None)
+    return env

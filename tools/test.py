@@ -1,0 +1,89 @@
+"""Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [--dump result.pkl]``.
+
+Same flags as mmaction2's tools/test.py; ``--dump`` writes the per-sample
+prediction dicts in dataset order.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import mmaction2_ext  # noqa: E402,F401  (stack repairs before mmengine runs)
+from mmengine.config import DictAction  # noqa: E402
+
+from mmaction2_ext.apis import (build_runner, load_config, run_cli,  # noqa
+                                trust_checkpoints)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='dir for the metrics and logs')
+    parser.add_argument('--dump', type=str,
+                        help='dump predictions to a pickle file')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value')
+    parser.add_argument('--show-dir', help='dir to save visualizations')
+    parser.add_argument('--show', action='store_true',
+                        help='show predictions in a window')
+    parser.add_argument('--interval', type=int, default=1,
+                        help='visualize every this many samples')
+    parser.add_argument('--wait-time', type=float, default=2,
+                        help='seconds each window is shown')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='fully unpickle the checkpoint (trusted only)')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg, args):
+    """Fold the command-line flags into the config, as mmaction2 does."""
+    if args.show or args.show_dir is not None:
+        if 'visualization' not in cfg.default_hooks:
+            raise ValueError('--show/--show-dir need default_hooks.'
+                             'visualization=dict(type="VisualizationHook")')
+        cfg.default_hooks.visualization.update(
+            enable=True, show=args.show, wait_time=args.wait_time,
+            out_dir=args.show_dir, interval=args.interval)
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump {args.dump}: must end in .pkl/.pickle')
+        dump = dict(type='DumpResults', out_file_path=args.dump)
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, (list, tuple)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = [*evaluators, dump]
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    return cfg
+
+
+def main():
+    args = parse_args()
+    if args.trust_checkpoint:
+        trust_checkpoints()
+    cfg = load_config(args.config)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
+    cfg = merge_args(cfg, args)
+    build_runner(cfg).test()
+
+
+if __name__ == '__main__':
+    run_cli(main)

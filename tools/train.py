@@ -1,0 +1,94 @@
+"""Train a model from a config: ``python tools/train.py CONFIG [options]``.
+
+Same flags as mmaction2's tools/train.py; runs on CUDA or CPU, single process or
+DDP (``tools/dist_train.sh``).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import mmaction2_ext  # noqa: E402,F401  (stack repairs before mmengine runs)
+from mmengine.config import DictAction  # noqa: E402
+
+from mmaction2_ext.apis import (build_runner, load_config, run_cli,  # noqa
+                                trust_checkpoints)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train an action model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from this checkpoint, or (no value) from the latest '
+        'checkpoint in the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (CUDA only)')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='do not evaluate checkpoints during training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by actual / base batch size')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument('--diff-rank-seed', action='store_true',
+                        help='different seeds on different ranks')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='deterministic algorithms (cuDNN included)')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='fully unpickle checkpoints (trusted files only)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value (e.g. '
+        'train_dataloader.batch_size=8 model.cls_head.num_classes=52)')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg, args):
+    """Fold the command-line flags into the config, as mmaction2 does."""
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ValueError(f'--amp does not support optim wrapper {wrapper}')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+    if cfg.get('randomness') is None:
+        cfg.randomness = dict(seed=args.seed,
+                              diff_rank_seed=args.diff_rank_seed,
+                              deterministic=args.deterministic)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def main():
+    args = parse_args()
+    if args.trust_checkpoint:
+        trust_checkpoints()
+    cfg = merge_args(load_config(args.config), args)
+    build_runner(cfg).train()
+
+
+if __name__ == '__main__':
+    run_cli(main)
