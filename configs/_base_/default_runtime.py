@@ -11,6 +11,13 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 
+custom_hooks = [
+    # stop at a NaN/Inf loss before it reaches a checkpoint
+    dict(type='NanGuardHook'),
+    # seed each epoch from (seed, epoch): --resume reproduces the same run
+    dict(type='EpochSeedHook'),
+]
+
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -9,12 +9,14 @@ from .warnings import filter_harmless_warnings
 install_drn_stub()
 filter_harmless_warnings()
 
+from .atomic_io import install_atomic_local_backend  # noqa: E402
 from .checkpoint import (TRUST_ENV, UnsafeCheckpointError,  # noqa: E402
                          install_safe_loaders, safe_torch_load)
 from .dist import setup_cpu_distributed, teardown_distributed  # noqa: E402
 from . import transforms  # noqa: E402,F401  (numpy-2 PoseCompact/MMCompact)
 
 install_safe_loaders()
+install_atomic_local_backend()
 
 __all__ = [
     'TRUST_ENV', 'UnsafeCheckpointError', 'safe_torch_load',

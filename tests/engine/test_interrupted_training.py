@@ -1,0 +1,124 @@
+"""Interrupted training loses nothing: atomic saves, NaN guard, kill -9 + resume."""
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import torch
+
+from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from mmaction2_ext.utils import atomic_write
+
+CONFIG = 'configs/demo/stgcn_tiny_1xb8-6e_synthetic-coco-2d.py'
+
+
+@pytest.fixture(scope='module')
+def skeleton_pickle(tmp_path_factory):
+    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
+    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
+                                 samples_per_class=(16, 2), seed=3)
+
+
+def _train_cmd(work_dir, ann_file, *extra, config=CONFIG):
+    return [
+        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
+        '--seed', '0', '--deterministic', *extra, '--cfg-options',
+        *[f'{k}.dataset.ann_file={ann_file}'
+          for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')],
+        'train_cfg.max_epochs=4', 'default_hooks.checkpoint.save_best=None'
+    ]
+
+
+def _weights(path):
+    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+
+
+def test_kill_9_then_resume_reaches_the_same_weights(tmp_path, skeleton_pickle,
+                                                    tool_env, repo_root):
+    straight = str(tmp_path / 'straight')
+    run = subprocess.run(_train_cmd(straight, skeleton_pickle), cwd=repo_root,
+                         env=tool_env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+
+    broken = str(tmp_path / 'broken')
+    proc = subprocess.Popen(_train_cmd(broken, skeleton_pickle), cwd=repo_root,
+                            env=tool_env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while not osp.exists(osp.join(broken, 'epoch_1.pth')):
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not osp.exists(osp.join(broken, 'epoch_4.pth')), \
+        'the run finished before the kill: nothing was interrupted'
+
+    resumed = subprocess.run(_train_cmd(broken, skeleton_pickle, '--resume'),
+                             cwd=repo_root, env=tool_env, capture_output=True,
+                             text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert 'resumed epoch' in resumed.stdout + resumed.stderr
+    expected = _weights(osp.join(straight, 'epoch_4.pth'))
+    got = _weights(osp.join(broken, 'epoch_4.pth'))
+    assert expected.keys() == got.keys()
+    for key in expected:
+        assert torch.equal(expected[key], got[key]), key
+
+
+def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(
+        tmp_path, skeleton_pickle, tool_env, repo_root):
+    work_dir = str(tmp_path / 'nan')
+    # A sane first epoch, then an absurd learning rate from epoch 2 on.
+    config = tmp_path / 'diverging.py'
+    config.write_text(
+        f"_base_ = {osp.join(repo_root, CONFIG)!r}\n"
+        "param_scheduler = [dict(type='MultiStepLR', milestones=[1], "
+        "gamma=1e15, by_epoch=True)]\n")
+    cmd = _train_cmd(work_dir, skeleton_pickle, config=str(config))
+    proc = subprocess.run(cmd, cwd=repo_root, env=tool_env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    error = proc.stderr.strip().splitlines()[-1]
+    assert error.startswith('error: loss became')
+    assert 'epoch 2' in error and 'epoch_1.pth' in error
+    assert not osp.exists(osp.join(work_dir, 'epoch_2.pth'))
+    weights = _weights(osp.join(work_dir, 'epoch_1.pth'))
+    assert all(torch.isfinite(w).all() for w in weights.values()
+               if w.is_floating_point())
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path):
+    target = tmp_path / 'latest.pth'
+    target.write_bytes(b'good checkpoint')
+    with pytest.raises(RuntimeError):
+        with atomic_write(str(target)) as f:
+            f.write(b'half')
+            raise RuntimeError('crash during save')
+    assert target.read_bytes() == b'good checkpoint'
+    assert os.listdir(tmp_path) == ['latest.pth']
+
+
+def test_kill_during_checkpoint_save_leaves_previous_file(tmp_path, tool_env,
+                                                          repo_root):
+    target = tmp_path / 'epoch_1.pth'
+    torch.save({'state_dict': {'w': torch.ones(3)}}, target)
+    script = textwrap.dedent(f'''
+        import os, signal
+        import mmaction2_ext
+        from mmengine.fileio import get_file_backend
+        backend = get_file_backend({str(target)!r})
+        # die in the middle of mmengine's checkpoint write
+        import mmaction2_ext.utils.io as io
+        io.os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
+        backend.put(b'x' * 1000, {str(target)!r})
+    ''')
+    proc = subprocess.run([sys.executable, '-c', script], cwd=repo_root,
+                          env=tool_env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert torch.equal(_weights(target)['w'], torch.ones(3))
