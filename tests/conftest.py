@@ -12,6 +12,10 @@ sys.path.insert(0, REPO_ROOT)
 SHARED_UPSTREAM = osp.join(osp.dirname(REPO_ROOT), 'shared', 'data', 'upstream')
 
 import mmaction2_ext  # noqa: E402,F401
+from mmengine.registry import init_default_scope  # noqa: E402
+
+# Build modules from mmaction's registries, as configs with default_scope do.
+init_default_scope('mmaction')
 
 
 @pytest.fixture(scope='session')

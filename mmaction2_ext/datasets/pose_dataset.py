@@ -1,0 +1,71 @@
+"""``PoseDataset`` with input validation and an opt-in ``skip_invalid``."""
+import os.path as osp
+from typing import Dict, List, Optional
+
+from mmengine.logging import MMLogger
+
+from mmaction.datasets import PoseDataset
+from mmaction.registry import DATASETS
+from ..utils import DataError, atomic_write, data_error
+from .validation import check_pose_annotation, sample_name
+
+
+def invalid_list_path(name: str) -> str:
+    """Where skipped samples are listed: the run's log dir in the work dir."""
+    log_file = getattr(MMLogger.get_current_instance(), 'log_file', None)
+    return osp.join(osp.dirname(log_file) if log_file else '.', name)
+
+
+@DATASETS.register_module(name='PoseDataset', force=True)
+class CheckedPoseDataset(PoseDataset):
+    """Stock ``PoseDataset`` that checks every annotation when it is built.
+
+    Same arguments as mmaction2's, plus:
+
+    Args:
+        num_keypoints: V of the config's keypoint layout; samples with a
+            different count are errors. None skips that check.
+        skip_invalid: log and drop malformed samples instead of raising; their
+            list goes to ``invalid_samples_<split>.txt`` in the run's log dir.
+    """
+
+    def __init__(self, *args, num_keypoints: Optional[int] = None,
+                 skip_invalid: bool = False, **kwargs) -> None:
+        self.num_keypoints = num_keypoints
+        self.skip_invalid = skip_invalid
+        super().__init__(*args, **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(
+                f'annotation file {self.ann_file} does not exist')
+        try:
+            data_list = super().load_data_list()
+        except KeyError as err:  # no 'split'/'annotations', unknown split
+            raise data_error(self.ann_file, f'missing key {err.args[0]!r} '
+                             f'(split={self.split!r})', field=err.args[0])
+        return self._validated(data_list)
+
+    def _validated(self, data_list: List[Dict]) -> List[Dict]:
+        kept, skipped = [], []
+        for index, anno in enumerate(data_list):
+            try:
+                check_pose_annotation(anno, self.ann_file, index,
+                                      self.num_keypoints, self.num_classes)
+            except DataError as err:
+                if not self.skip_invalid:
+                    raise
+                skipped.append(f'{sample_name(anno, index)}\t{err}')
+                continue
+            kept.append(anno)
+        if skipped:
+            self._report_skipped(skipped)
+        return kept
+
+    def _report_skipped(self, skipped: List[str]) -> None:
+        path = invalid_list_path(f'invalid_samples_{self.split or "all"}.txt')
+        with atomic_write(path, 'w') as f:
+            f.write('\n'.join(skipped) + '\n')
+        MMLogger.get_current_instance().warning(
+            f'{self.ann_file}: skipped {len(skipped)} invalid samples '
+            f'(skip_invalid=True), listed in {path}')
