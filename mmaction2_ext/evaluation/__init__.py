@@ -1,0 +1,3 @@
+from .functional import detection_map, haan_detections
+
+__all__ = ['detection_map', 'haan_detections']
