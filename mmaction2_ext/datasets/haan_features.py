@@ -15,7 +15,9 @@ import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
 
-from mmaction.registry import DATASETS, FUNCTION
+from mmengine.registry import FUNCTIONS
+
+from mmaction.registry import DATASETS
 from ..utils import data_error
 
 ANNOTATION_FILES = ('video_names', 'labels', 'segments', 'sec2clip_ratios')
@@ -208,7 +210,8 @@ class HAANFeatureDataset(BaseDataset):
         return self.pipeline(info)
 
 
-@FUNCTION.register_module()
+# mmengine's Runner looks collate functions up in the root registry only
+@FUNCTIONS.register_module()
 def haan_collate(samples: Sequence[dict]) -> dict:
     """Zero-pad ``(T_i, D)`` features to ``(B, max T_i, D)``; every other field
     goes to ``data_samples`` (label vectors stacked, the rest as lists)."""
