@@ -29,7 +29,7 @@ def make_haan_dataset(out_dir: str, num_fine_classes: int = 6,
                       num_coarse_classes: int = 2, num_train: int = 48,
                       num_test: int = 24, feature_size: int = 32,
                       min_clips: int = 20, max_clips: int = 40,
-                      sec2clip_ratio: float = 1.5, signal: float = 3.,
+                      sec2clip_ratio: float = 1.5, signal: float = 5.,
                       per_video_features: bool = False, seed: int = 0) -> dict:
     """Write the dataset; returns the paths and sizes for configs.
 

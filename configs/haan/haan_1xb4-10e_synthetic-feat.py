@@ -1,4 +1,4 @@
-# A tiny HAAN on the synthetic feature set (planted segments): trains and
+# A tiny HAAN (10 epochs) on the synthetic feature set (planted segments): trains and
 # tests in seconds on CPU. Make the data with
 #   python tools/data/make_synthetic.py haan --out data/synthetic/haan
 _base_ = './haan_1xb2-200e_finegym-i3d.py'
@@ -32,7 +32,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(num_classes=num_fine_classes)
 test_evaluator = val_evaluator
 
-train_cfg = dict(max_epochs=20, val_interval=5)
+train_cfg = dict(max_epochs=10, val_interval=5)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=3e-3))
 custom_hooks = [
     dict(type='HAANPseudoLabelHook', interval=5, clustering_sample_rate=0.5),
