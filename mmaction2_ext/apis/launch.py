@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
 from ..compat import (TRUST_ENV, UnsafeCheckpointError, setup_cpu_distributed,
                       teardown_distributed)
-from ..engine.hooks import TrainingDivergedError
+from ..engine.hooks.nan_guard import TrainingDivergedError
 from ..utils import DataError
 
 DEBUG_ENV = 'MMACTION2_EXT_DEBUG'

@@ -1,1 +1,1 @@
-from .hooks import *  # noqa: F401,F403
+from . import hooks  # noqa: F401

@@ -1,0 +1,3 @@
+from .haan import HAAN, ClipMLP
+
+__all__ = ['HAAN', 'ClipMLP']

@@ -1,0 +1,3 @@
+from .haan_loss import HAANLoss
+
+__all__ = ['HAANLoss']

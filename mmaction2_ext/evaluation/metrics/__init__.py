@@ -1,0 +1,3 @@
+from .haan_metric import HAANDetectionMetric
+
+__all__ = ['HAANDetectionMetric']
