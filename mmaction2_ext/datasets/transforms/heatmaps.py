@@ -66,96 +66,139 @@ def _window(lo: np.ndarray, hi: np.ndarray, sigma: float,
     return start.astype(np.int64), end.astype(np.int64)
 
 
-class _Items:
-    """Flat list of Gaussians to draw: segment a-b (a point when a == b)."""
+_FIELDS = ('plane', 'ax', 'ay', 'bx', 'by', 'value', 'x0', 'x1', 'y0', 'y1',
+           'point', 'limb', 'group')
 
-    def __init__(self, plane, a, b, value, x0, x1, y0, y1, point):
-        self.plane, self.a, self.b, self.value = plane, a, b, value
-        self.x0, self.x1, self.y0, self.y1, self.point = x0, x1, y0, y1, point
+
+class _Items:
+    """Flat table of Gaussians to draw, one per (person, frame, channel).
+
+    Segment a-b, or the point a when ``point``; peak ``value``; pixel window
+    ``[x0, x1) x [y0, y1)``; ``group`` numbers (person, kind) pairs, inside
+    which no two items share a channel plane.
+    """
+
+    def __init__(self, **fields):
+        for name in _FIELDS:
+            setattr(self, name, fields[name])
+
+    def take(self, index) -> '_Items':
+        return _Items(**{f: getattr(self, f)[index] for f in _FIELDS})
+
+    @staticmethod
+    def concat(parts: List['_Items']) -> '_Items':
+        return _Items(**{f: np.concatenate([getattr(p, f) for p in parts])
+                         for f in _FIELDS})
 
 
 def _keypoint_items(kps: np.ndarray, vals: np.ndarray, num_c: int,
-                    sigma: float, hw: Tuple[int, int]) -> _Items:
+                    sigma: float, hw: Tuple[int, int], group: int) -> _Items:
     """One item per (frame, joint) of one person; ``kps`` (T, V, 2)."""
     t, v = vals.shape
     plane = (np.arange(t)[:, None] * num_c + np.arange(v)).ravel()
-    pts = kps.reshape(-1, 2)
-    x0, x1 = _window(pts[:, 0], pts[:, 0], sigma, hw[1])
-    y0, y1 = _window(pts[:, 1], pts[:, 1], sigma, hw[0])
-    return _Items(plane, pts, pts, vals.ravel(), x0, x1, y0, y1,
-                  np.ones(len(pts), bool))
+    x, y = kps[..., 0].ravel(), kps[..., 1].ravel()
+    x0, x1 = _window(x, x, sigma, hw[1])
+    y0, y1 = _window(y, y, sigma, hw[0])
+    n = t * v
+    return _Items(plane=plane, ax=x, ay=y, bx=x, by=y,
+                  value=vals.ravel().astype(np.float32), x0=x0, x1=x1, y0=y0,
+                  y1=y1, point=np.ones(n, bool), limb=np.zeros(n, bool),
+                  group=np.full(n, group))
 
 
 def _limb_items(kps: np.ndarray, vals: np.ndarray, skeletons: np.ndarray,
-                num_c: int, offset: int, sigma: float,
-                hw: Tuple[int, int]) -> _Items:
+                num_c: int, offset: int, sigma: float, hw: Tuple[int, int],
+                group: int) -> _Items:
     """One item per (frame, limb) of one person; ``kps`` (T, V, 2)."""
     t = kps.shape[0]
     plane = (np.arange(t)[:, None] * num_c + offset +
              np.arange(len(skeletons))).ravel()
-    a = kps[:, skeletons[:, 0]].reshape(-1, 2)
-    b = kps[:, skeletons[:, 1]].reshape(-1, 2)
+    ax, ay = (kps[:, skeletons[:, 0], i].ravel() for i in (0, 1))
+    bx, by = (kps[:, skeletons[:, 1], i].ravel() for i in (0, 1))
     va = vals[:, skeletons[:, 0]].ravel()
-    vb = vals[:, skeletons[:, 1]].ravel()
-    d2_ab = (a[:, 0] - b[:, 0])**2 + (a[:, 1] - b[:, 1])**2
-    # the limb's eligibility uses min(s_a, s_b) and its bounding box, even
-    # when a short limb is then drawn as keypoint a with s_a
-    value = np.minimum(va, vb)
-    x0, x1 = _window(np.minimum(a[:, 0], b[:, 0]), np.maximum(a[:, 0], b[:, 0]),
-                     sigma, hw[1])
-    y0, y1 = _window(np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1]),
-                     sigma, hw[0])
-    point = d2_ab < 1
-    empty = (x1 <= x0) | (y1 <= y0) | (value < EPS)
-    value = np.where(point, va, value)
-    px0, px1 = _window(a[:, 0], a[:, 0], sigma, hw[1])
-    py0, py1 = _window(a[:, 1], a[:, 1], sigma, hw[0])
-    x0, x1 = np.where(point, px0, x0), np.where(point, px1, x1)
-    y0, y1 = np.where(point, py0, y0), np.where(point, py1, y1)
-    value = np.where(empty, 0, value)
-    return _Items(plane, a, np.where(point[:, None], a, b), value, x0, x1, y0,
-                  y1, point)
+    value = np.minimum(va, vals[:, skeletons[:, 1]].ravel())
+    x0, x1 = _window(np.minimum(ax, bx), np.maximum(ax, bx), sigma, hw[1])
+    y0, y1 = _window(np.minimum(ay, by), np.maximum(ay, by), sigma, hw[0])
+    # eligibility uses min(s_a, s_b) and the limb box even when a limb
+    # shorter than a pixel is then drawn as keypoint a with s_a
+    skip = (value < EPS) | (x1 <= x0) | (y1 <= y0)
+    point = (ax - bx)**2 + (ay - by)**2 < 1
+    px0, px1 = _window(ax, ax, sigma, hw[1])
+    py0, py1 = _window(ay, ay, sigma, hw[0])
+    n = len(plane)
+    return _Items(plane=plane, ax=ax, ay=ay, bx=bx, by=by,
+                  value=np.where(skip, 0, np.where(point, va, value)).astype(
+                      np.float32),
+                  x0=np.where(point, px0, x0), x1=np.where(point, px1, x1),
+                  y0=np.where(point, py0, y0), y1=np.where(point, py1, y1),
+                  point=point, limb=np.ones(n, bool), group=np.full(n, group))
 
 
-def _render_items(items: _Items, sigma: float
-                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pixels of all items: (plane, y, x, value), unique per item.
+def _width_buckets(width: np.ndarray) -> np.ndarray:
+    """Padded window width: the next of 1, 2, 3, 4, 6, 8, 12, ... (waste
+    below 50 %, few distinct widths, so few numpy calls)."""
+    sizes = np.array(sorted({k * 2**e for e in range(12) for k in (2, 3)} |
+                            {1}))
+    return sizes[np.searchsorted(sizes, width)]
 
-    Distances follow the stock float32 formulas; the segment case projects
-    each pixel on the line and clamps to the nearer end point outside it.
-    """
-    w = np.maximum(items.x1 - items.x0, 0)
-    h = np.maximum(items.y1 - items.y0, 0)
-    n = np.where(items.value >= EPS, w * h, 0)
-    idx = np.repeat(np.arange(len(n)), n)
-    first = np.repeat(np.cumsum(n) - n, n)
-    dy, dx = np.divmod(np.arange(len(idx)) - first, w[idx])
-    y = items.y0[idx] + dy
-    x = items.x0[idx] + dx
-    xf, yf = x.astype(np.float32), y.astype(np.float32)
-    a, b = items.a[idx], items.b[idx]
-    d2_a = (xf - a[:, 0])**2 + (yf - a[:, 1])**2
+
+class _Run:
+    """Rows of items sharing (kind, padded width, group): a dense block."""
+
+    def __init__(self, items: _Items, rows: np.ndarray, y: np.ndarray,
+                 width: int):
+        self.items, self.rows, self.width = items, rows, width
+        self.y = y.astype(np.float32)
+        self.y_int = y
+        self.cols = np.arange(width)
+
+
+def _runs(items: _Items) -> List[_Run]:
+    """Split drawable items into dense (rows, padded width) blocks."""
+    w = items.x1 - items.x0
+    h = items.y1 - items.y0
+    items = items.take((items.value >= EPS) & (w > 0) & (h > 0))
+    pad = _width_buckets(items.x1 - items.x0)
+    key = np.stack([items.limb, pad, items.group])
+    order = np.lexsort(key[::-1])
+    items, pad, key = items.take(order), pad[order], key[:, order]
+    cut = np.flatnonzero(np.any(key[:, 1:] != key[:, :-1], axis=0)) + 1
+    runs = []
+    for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(pad)]):
+        part = items.take(slice(lo, hi))
+        h = part.y1 - part.y0
+        rows = np.repeat(np.arange(hi - lo), h)
+        y = part.y0[rows] + np.arange(len(rows)) - np.repeat(np.cumsum(h) - h,
+                                                             h)
+        runs.append(_Run(part, rows, y, int(pad[lo])))
+    return runs
+
+
+def _run_values(run: _Run, sigma: float) -> np.ndarray:
+    """(R, width) Gaussian values of a run, in the stock float32 formulas."""
+    it, r = run.items, run.rows
+    x = (it.x0[r][:, None] + run.cols).astype(np.float32)
+    y = run.y[:, None]
+    ax, ay = it.ax[r][:, None], it.ay[r][:, None]
+    d2_a = (x - ax)**2 + (y - ay)**2
     d2 = d2_a
-    seg = ~items.point[idx]
-    if seg.any():
-        xs, ys, a, b, d2_as = xf[seg], yf[seg], a[seg], b[seg], d2_a[seg]
-        d2_b = (xs - b[:, 0])**2 + (ys - b[:, 1])**2
-        d2_ab = (a[:, 0] - b[:, 0])**2 + (a[:, 1] - b[:, 1])**2
-        coeff = (d2_as - d2_b + d2_ab) / 2. / d2_ab
-        proj_x = a[:, 0] + coeff * (b[:, 0] - a[:, 0])
-        proj_y = a[:, 1] + coeff * (b[:, 1] - a[:, 1])
-        d2_line = (xs - proj_x)**2 + (ys - proj_y)**2
-        d2_seg = np.where(coeff <= 0, d2_as, np.where(coeff >= 1, d2_b,
-                                                      d2_line))
-        d2 = d2_a.copy()
-        d2[seg] = d2_seg
-    val = np.exp(-d2 / 2 / sigma**2) * items.value[idx].astype(np.float32)
-    return items.plane[idx], y, x, val
+    if it.limb[0]:
+        bx, by = it.bx[r][:, None], it.by[r][:, None]
+        d2_b = (x - bx)**2 + (y - by)**2
+        d2_ab = (ax - bx)**2 + (ay - by)**2
+        d2_ab[d2_ab < 1] = 1  # point rows: d2_a is used below
+        coeff = (d2_a - d2_b + d2_ab) / (2 * d2_ab)
+        d2_line = (x - (ax + coeff * (bx - ax)))**2 + (
+            y - (ay + coeff * (by - ay)))**2
+        d2 = np.where(coeff <= 0, d2_a, np.where(coeff >= 1, d2_b, d2_line))
+        d2 = np.where(it.point[r][:, None], d2_a, d2)
+    # -(d2) / 2 / sigma^2 rounds exactly like d2 / (-2 sigma^2)
+    scale = np.float32(-2) * np.float32(sigma**2)
+    return np.exp(d2 / scale) * it.value[r][:, None]
 
 
-def _scatter_max(out: np.ndarray, flat: np.ndarray, val: np.ndarray) -> None:
-    """``out.flat[flat] = max(out.flat[flat], val)``; ``flat`` has no repeats."""
-    buf = out.reshape(-1)
+def _scatter_max(buf: np.ndarray, flat: np.ndarray, val: np.ndarray) -> None:
+    """``buf[flat] = max(buf[flat], val)``; repeats only at the sink index."""
     buf[flat] = np.maximum(buf[flat], val)
 
 
@@ -184,22 +227,33 @@ def render_heatmaps(kps: np.ndarray, scores: np.ndarray, hw: Tuple[int, int],
                                         with_limb, separate_limb_channels)
     h, w = hw
     copies = 1 if flip_idx is None else 2
-    out = np.zeros((copies * num_t, num_c, h, w), np.float32)
-    groups: List[_Items] = []
+    size = copies * num_t * num_c * h * w
+    # one spare element after the heatmaps absorbs the padded columns
+    buf = np.zeros(size + 1, np.float32)
+    out = buf[:size].reshape(copies * num_t, num_c, h, w)
+    parts = []
     for m in range(num_m):
         if with_kp:
-            groups.append(_keypoint_items(kps[m], scores[m], num_c, sigma, hw))
+            parts.append(_keypoint_items(kps[m], scores[m], num_c, sigma, hw,
+                                         2 * m))
         if with_limb:
-            groups.append(_limb_items(kps[m], scores[m], skeletons, num_c,
-                                      limb_offset, sigma, hw))
+            parts.append(_limb_items(kps[m], scores[m], skeletons, num_c,
+                                     limb_offset, sigma, hw, 2 * m + 1))
+    if not parts or num_t == 0:
+        return out
     inverse = None if flip_idx is None else _inverse_permutation(flip_idx)
-    for items in groups:
-        plane, y, x, val = _render_items(items, sigma)
-        _scatter_max(out, (plane * h + y) * w + x, val)
+    for run in _runs(_Items.concat(parts)):
+        val = _run_values(run, sigma)
+        it, r = run.items, run.rows
+        x0, valid = it.x0[r], run.cols < (it.x1 - it.x0)[r][:, None]
+        base = (it.plane[r] * h + run.y_int) * w + x0
+        _scatter_max(buf, np.where(valid, base[:, None] + run.cols, size), val)
         if inverse is not None:
-            t, c = np.divmod(plane, num_c)
-            plane_f = (num_t + t) * num_c + inverse[c]
-            _scatter_max(out, (plane_f * h + y) * w + (w - 1 - x), val)
+            t, c = np.divmod(it.plane[r], num_c)
+            plane = (num_t + t) * num_c + inverse[c]
+            base = (plane * h + run.y_int) * w + (w - 1 - x0)
+            _scatter_max(buf, np.where(valid, base[:, None] - run.cols, size),
+                         val)
     if flip_idx is not None and inverse is None:
         # flip lists that do not form a permutation: flip the dense maps
         out[num_t:] = out[:num_t, :, :, ::-1][:, flip_idx]
