@@ -1,1 +1,1 @@
-from . import utils  # noqa: F401
+from . import data_preprocessors, utils  # noqa: F401

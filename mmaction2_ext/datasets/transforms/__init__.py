@@ -1,1 +1,2 @@
 from . import heatmaps  # noqa: F401
+from . import formatting  # noqa: F401
