@@ -127,3 +127,41 @@ def test_batch_needs_one_heatmap_size():
     samples = [clip_sample(rng, 1, 1, 2, 17, hw) for hw in ((20, 20), (20, 24))]
     with pytest.raises(ValueError, match='one img_shape'):
         ours_batch(samples, dict())
+
+
+def test_demo_config_train_and_test_steps(repo_root):
+    """The on-device config: its pipelines feed its model (train + 2-clip
+    test), heatmaps equal to the stock CPU pipeline's."""
+    import os.path as osp
+    from mmcv.transforms import Compose
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    from mmaction.registry import TRANSFORMS
+    from mmengine.registry import init_default_scope
+    from mmaction2_ext.datasets.synthetic.skeleton import make_skeleton_dataset
+
+    init_default_scope('mmaction')  # as the Runner does (default_scope)
+    cfg = Config.fromfile(osp.join(
+        repo_root, 'configs/demo/'
+        'posec3d_tiny_1xb4-u16-2e_synthetic-coco-keypoint-devicehm.py'))
+    annos = make_skeleton_dataset('coco', samples_per_class=(1, 1))['annotations']
+    base = [dict(a, modality='Pose', start_index=0) for a in annos[:3]]
+    model = MODELS.build(cfg.model)
+    train = Compose([TRANSFORMS.build(t) for t in cfg.train_pipeline])
+    batch = pseudo_collate([train(dict(a)) for a in base])
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    losses = model.train_step(batch, optim)
+    assert torch.isfinite(losses['loss_cls'])
+
+    test = Compose([TRANSFORMS.build(t) for t in cfg.test_pipeline])
+    batch = pseudo_collate([test(dict(a)) for a in base])
+    inputs = model.data_preprocessor(batch)['inputs']
+    assert inputs.shape == (3, 2, 17, 16, 32, 32)
+    stock = Compose([TRANSFORMS.build(t) for t in cfg.test_pipeline[:-1]] + [
+        TRANSFORMS.build(dict(type='GeneratePoseTarget', **cfg.heatmap)),
+        TRANSFORMS.build(dict(type='FormatShape', input_format='NCTHW_Heatmap')),
+        TRANSFORMS.build(dict(type='PackActionInputs'))])
+    ref = torch.stack([stock(dict(a))['inputs'] for a in base])
+    torch.testing.assert_close(inputs, ref, rtol=0, atol=1e-5)
+    preds = model.test_step(batch)
+    assert len(preds) == 3 and preds[0].pred_score.shape == (4, )
