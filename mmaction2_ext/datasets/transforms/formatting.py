@@ -13,14 +13,14 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import to_tensor
 
 from ...utils import data_error
-from .heatmaps import EPS
+from .heatmaps import checked_keypoints
 
 
 @TRANSFORMS.register_module()
 class PackPoseKeypoints(PackActionInputs):
-    """Pack ``keypoint`` (K, M, T, V, 2) and ``keypoint_score`` (K, M, T, V)
-    float32 for K = ``num_clips`` clips of T = ``clip_len`` (``clip_len['Pose']``
-    for RGB+Pose) frames, plus ``collect_keys`` (e.g. ``('imgs',)``).
+    """Pack ``keypoint`` (K, M, T, V, 2) and ``keypoint_score``
+    (K, M, T, V) float32 for K = ``num_clips`` clips of T = ``clip_len``
+    (``clip_len['Pose']`` for RGB+Pose) frames, plus ``collect_keys``.
 
     ``inputs`` is a dict; ``img_shape`` must stay in ``meta_keys`` (the
     renderer sizes the heatmaps from it). Scores default to ones as in
@@ -39,20 +39,9 @@ class PackPoseKeypoints(PackActionInputs):
 
     def transform(self, results: Dict) -> Dict:
         name = results.get('frame_dir', results.get('filename', '<sample>'))
-        kps = np.asarray(results['keypoint'], np.float32)[..., :2]
-        m, total, v = kps.shape[:3]
-        score = np.asarray(results.get('keypoint_score', np.ones((m, total, v))),
-                           np.float32)
-        if score.shape != (m, total, v):
-            raise data_error(name, f'shape {score.shape} does not match '
-                             f'keypoint {kps.shape[:3]}',
-                             field='keypoint_score')
-        bad = ~np.isfinite(kps).all(-1) & (score >= EPS)
-        if bad.any():
-            raise data_error(name, 'non-finite coordinates of a scored joint '
-                             f'(person, frame, joint) {tuple(np.argwhere(bad)[0])}',
-                             field='keypoint')
-        kps = np.where(np.isfinite(kps), kps, np.float32(0))
+        kps, score = checked_keypoints(results)
+        m, total, v = score.shape
+        score = score.astype(np.float32)
         clips = results.get('num_clips', 1)
         clip_len = results.get('clip_len', total)
         clip_len = clip_len['Pose'] if isinstance(clip_len, dict) else clip_len

@@ -318,16 +318,16 @@ class FastGeneratePoseTarget(GeneratePoseTarget):
                 f', separate_limb_channels={self.separate_limb_channels})')
 
 
-def heatmap_inputs(results: Dict, scaling: float, use_score: bool
-                   ) -> Tuple[np.ndarray, np.ndarray, Tuple[int, int]]:
-    """Scaled float32 coordinates (M, T, V, 2), peak values (M, T, V) and the
-    heatmap size, as the stock transform derives them; checks the input."""
+def checked_keypoints(results: Dict) -> Tuple[np.ndarray, np.ndarray]:
+    """float32 (M, T, V, 2) coordinates and (M, T, V) scores (ones when
+    absent) of a sample. Non-finite coordinates of unscored joints become 0
+    (never drawn); of scored joints they are a :class:`DataError`."""
     name = results.get('frame_dir', results.get('filename', '<sample>'))
     kps = np.asarray(results['keypoint']).astype(np.float32)
     if kps.ndim != 4 or kps.shape[-1] < 2:
         raise data_error(name, f'expected (M, T, V, C>=2), got {kps.shape}',
                          field='keypoint')
-    kps = kps[..., :2] * np.float32(scaling)
+    kps = kps[..., :2]
     if 'keypoint_score' in results:
         scores = np.asarray(results['keypoint_score'])
         if scores.shape != kps.shape[:3]:
@@ -336,15 +336,22 @@ def heatmap_inputs(results: Dict, scaling: float, use_score: bool
                              field='keypoint_score')
     else:
         scores = np.ones(kps.shape[:3], np.float32)
-    scores = scores if use_score else np.ones_like(scores)
     bad = ~np.isfinite(kps).all(-1) & (scores >= EPS)
     if bad.any():
         m, t, v = np.argwhere(bad)[0]
         raise data_error(name, f'non-finite coordinates of a scored joint '
                          f'(person {m}, frame {t}, joint {v})',
                          field='keypoint')
-    # unscored joints may be NaN; they are never drawn
-    kps = np.where(np.isfinite(kps), kps, np.float32(0))
+    return np.where(np.isfinite(kps), kps, np.float32(0)), scores
+
+
+def heatmap_inputs(results: Dict, scaling: float, use_score: bool
+                   ) -> Tuple[np.ndarray, np.ndarray, Tuple[int, int]]:
+    """Scaled coordinates (M, T, V, 2), peak values (M, T, V) and the
+    heatmap size, as the stock transform derives them."""
+    kps, scores = checked_keypoints(results)
+    kps = kps * np.float32(scaling)
+    scores = scores if use_score else np.ones_like(scores)
     img_h, img_w = results['img_shape']
     hw = (int(img_h * scaling + 0.5), int(img_w * scaling + 0.5))
     return kps, scores, hw
