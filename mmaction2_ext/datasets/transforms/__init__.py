@@ -1,0 +1,1 @@
+from . import formatting, heatmaps  # noqa: F401

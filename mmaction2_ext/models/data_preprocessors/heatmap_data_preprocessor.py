@@ -1,0 +1,66 @@
+"""Render pose heatmaps on the model's device from packed keypoints."""
+from typing import Dict, List, Optional
+
+import torch
+from mmaction.registry import MODELS
+from mmengine.model import BaseDataPreprocessor
+from torch import Tensor
+
+from ..utils.heatmaps import PoseHeatmapRenderer
+
+
+@MODELS.register_module()
+class HeatmapDataPreprocessor(BaseDataPreprocessor):
+    """Turn ``PackPoseKeypoints`` output into ``heatmap_imgs`` on device.
+
+    Renders (B, K', C, T, H, W) heatmaps exactly as ``GeneratePoseTarget``
+    + ``FormatShape`` would have in the data workers, then hands the batch to
+    ``preprocessor``: an ``ActionDataPreprocessor`` for PoseC3D (the
+    heatmaps become the inputs), a ``MultiModalDataPreprocessor`` for
+    RGB+Pose (inputs ``{'imgs', 'heatmap_imgs'}``).
+
+    Args:
+        heatmap (dict): ``GeneratePoseTarget`` arguments (sigma, use_score,
+            with_kp, with_limb, skeletons, double, left/right kp and limb
+            lists, scaling, separate_limb_channels).
+        preprocessor (dict): the data preprocessor that follows.
+    """
+
+    def __init__(self, heatmap: Dict,
+                 preprocessor: Optional[Dict] = None) -> None:
+        super().__init__()
+        self.renderer = PoseHeatmapRenderer(**heatmap)
+        self.preprocessor = MODELS.build(
+            preprocessor or dict(type='ActionDataPreprocessor',
+                                 format_shape='NCTHW'))
+
+    def forward(self, data: Dict, training: bool = False) -> Dict:
+        data = self.cast_data(data)
+        inputs = dict(data['inputs'])
+        heatmaps = self.render(inputs.pop('keypoint'),
+                               inputs.pop('keypoint_score'),
+                               data['data_samples'])
+        data['inputs'] = dict(inputs, heatmap_imgs=heatmaps) if inputs \
+            else heatmaps
+        return self.preprocessor(data, training)
+
+    def render(self, keypoints: List[Tensor], scores: List[Tensor],
+               data_samples: List) -> List[Tensor]:
+        """Per sample (K, M, T, V, 2) / (K, M, T, V) -> list of (K', C, T, H,
+        W); padded persons are never drawn."""
+        shapes = {tuple(int(s) for s in ds.img_shape) for ds in data_samples}
+        if len(shapes) != 1:
+            raise ValueError(f'samples of one batch need one img_shape for '
+                             f'the heatmaps, got {sorted(shapes)}')
+        num_m = max(k.shape[1] for k in keypoints)
+        kps = torch.stack([_pad_persons(k, num_m) for k in keypoints])
+        score = torch.stack([_pad_persons(s, num_m) for s in scores])
+        heat = self.renderer(kps, score, shapes.pop(),
+                             [k.shape[1] for k in keypoints])
+        return list(heat.unbind(0))
+
+
+def _pad_persons(x: Tensor, num_m: int) -> Tensor:
+    """Zero-pad dim 1 (persons) to ``num_m``."""
+    pad = x.new_zeros((x.shape[0], num_m - x.shape[1]) + x.shape[2:])
+    return torch.cat([x, pad], dim=1)

@@ -1,0 +1,167 @@
+"""On-device heatmaps (PackPoseKeypoints + HeatmapDataPreprocessor) against the
+stock CPU path (GeneratePoseTarget -> FormatShape -> PackActionInputs ->
+ActionDataPreprocessor / MultiModalDataPreprocessor), and the torch renderer
+against the numpy FastGeneratePoseTarget."""
+import numpy as np
+import pytest
+import torch
+from mmaction.datasets.transforms.formatting import FormatShape, PackActionInputs
+from mmaction.datasets.transforms.pose_transforms import GeneratePoseTarget
+from mmaction.registry import MODELS
+from mmengine.dataset import pseudo_collate
+
+from mmaction2_ext.datasets.transforms.formatting import PackPoseKeypoints
+from mmaction2_ext.datasets.transforms.heatmaps import FastGeneratePoseTarget
+from mmaction2_ext.models.utils.heatmaps import PoseHeatmapRenderer
+from mmaction2_ext.utils import DataError
+from test_heatmaps import LAYOUTS, MODES, make_sample
+
+
+def clip_sample(rng, num_person, clips, clip_len, num_kp, img_shape):
+    sample = make_sample(rng, num_person, clips * clip_len, num_kp, img_shape)
+    sample.update(num_clips=clips, clip_len=clip_len, label=1)
+    return sample
+
+
+def stock_batch(samples, cfg, data_pre):
+    packed = []
+    for s in samples:
+        r = GeneratePoseTarget(**cfg)(dict(s))
+        r = FormatShape('NCTHW_Heatmap')(r)
+        packed.append(PackActionInputs()(r))
+    return data_pre(pseudo_collate(packed))['inputs']
+
+
+def ours_batch(samples, cfg, inner=None):
+    pre = MODELS.build(dict(type='HeatmapDataPreprocessor', heatmap=cfg,
+                            preprocessor=inner))
+    packed = [PackPoseKeypoints()(dict(s)) for s in samples]
+    return pre(pseudo_collate(packed))['inputs']
+
+
+@pytest.mark.parametrize('mode', range(3))
+@pytest.mark.parametrize('double,use_score,num_kp', [
+    (False, True, 17), (True, True, 22), (True, False, 28)])
+def test_device_pipeline_matches_stock(mode, double, use_score, num_kp):
+    rng = np.random.default_rng(mode * 10 + num_kp)
+    # persons 2 and 1: the second sample is padded, also with use_score=False
+    samples = [clip_sample(rng, m, 2, 3, num_kp, (24, 21)) for m in (2, 1)]
+    cfg = dict(LAYOUTS[num_kp], use_score=use_score, double=double,
+               **MODES[mode])
+    data_pre = MODELS.build(dict(type='ActionDataPreprocessor',
+                                 format_shape='NCTHW'))
+    ref = stock_batch(samples, cfg, data_pre)
+    ours = ours_batch(samples, cfg)
+    assert ours.shape == ref.shape == (2, 4 if double else 2,
+                                       ref.shape[2], 3, 24, 21)
+    torch.testing.assert_close(ours, ref, rtol=0, atol=1e-5)
+    assert ref.max() > 0.5
+
+
+def test_rgbpose_multimodal_matches_stock():
+    rng = np.random.default_rng(7)
+    samples = []
+    for m in (1, 2):
+        s = clip_sample(rng, m, 1, 4, 28, (64, 48))
+        s['keypoint'] *= 4  # image pixels; heatmaps at scaling 0.25
+        s.update(clip_len=dict(RGB=2, Pose=4),
+                 imgs=rng.integers(0, 255, (2, 64, 48, 3)).astype(np.float32))
+        samples.append(s)
+    cfg = dict(LAYOUTS[28], sigma=0.7, scaling=0.25)
+    inner = dict(type='MultiModalDataPreprocessor', preprocessors=dict(
+        imgs=dict(type='ActionDataPreprocessor', mean=[123.675, 116.28, 103.53],
+                  std=[58.395, 57.12, 57.375], format_shape='NCTHW'),
+        heatmap_imgs=dict(type='ActionDataPreprocessor')))
+    ref_packed = []
+    for s in samples:
+        r = GeneratePoseTarget(**cfg)(dict(s))
+        r = FormatShape('NCTHW')(r)
+        ref_packed.append(PackActionInputs(
+            collect_keys=('imgs', 'heatmap_imgs'))(r))
+    ref = MODELS.build(inner)(pseudo_collate(ref_packed))['inputs']
+    pre = MODELS.build(dict(type='HeatmapDataPreprocessor', heatmap=cfg,
+                            preprocessor=inner))
+    packed = [PackPoseKeypoints(collect_keys=('imgs', ))(
+        FormatShape('NCTHW')(dict(s))) for s in samples]
+    ours = pre(pseudo_collate(packed))['inputs']
+    assert ours['heatmap_imgs'].shape == ref['heatmap_imgs'].shape == (
+        2, 1, 28, 4, 16, 12)
+    torch.testing.assert_close(ours['heatmap_imgs'], ref['heatmap_imgs'],
+                               rtol=0, atol=1e-5)
+    torch.testing.assert_close(ours['imgs'], ref['imgs'])
+
+
+@pytest.mark.parametrize('mode', range(3))
+def test_torch_renderer_matches_numpy(mode):
+    """Renderer on raw tensors vs FastGeneratePoseTarget, incl. scaling."""
+    rng = np.random.default_rng(mode)
+    sample = make_sample(rng, 2, 5, 17, (40, 36))
+    cfg = dict(sigma=0.8, scaling=0.5, double=True, **MODES[mode])
+    ref = FastGeneratePoseTarget(**cfg)(dict(sample))['imgs']
+    kp = torch.from_numpy(sample['keypoint'])[None, None]
+    score = torch.from_numpy(sample['keypoint_score'])[None, None]
+    ours = PoseHeatmapRenderer(**cfg)(kp, score, (40, 36))
+    # (1, 2, C, T, H, W) -> (2T, C, H, W) as the numpy transform lays it out
+    ours = ours[0].transpose(1, 2).reshape(ref.shape)
+    np.testing.assert_allclose(ours.numpy(), ref, rtol=0, atol=1e-5)
+
+
+def test_pack_checks_input():
+    rng = np.random.default_rng(3)
+    s = clip_sample(rng, 1, 2, 3, 17, (20, 20))
+    packed = PackPoseKeypoints()(dict(s))
+    assert packed['inputs']['keypoint'].shape == (2, 1, 3, 17, 2)
+    assert packed['inputs']['keypoint_score'].dtype == torch.float32
+    with pytest.raises(DataError, match="sample_0.*'keypoint'.*num_clips=4"):
+        PackPoseKeypoints()(dict(s, num_clips=4))
+    s['keypoint'][0, 1, 2] = np.inf
+    s['keypoint_score'][0, 1, 2] = 0.9
+    with pytest.raises(DataError, match='non-finite'):
+        PackPoseKeypoints()(dict(s))
+    with pytest.raises(ValueError, match='img_shape'):
+        PackPoseKeypoints(meta_keys=('img_key', ))
+
+
+def test_batch_needs_one_heatmap_size():
+    rng = np.random.default_rng(4)
+    samples = [clip_sample(rng, 1, 1, 2, 17, hw) for hw in ((20, 20), (20, 24))]
+    with pytest.raises(ValueError, match='one img_shape'):
+        ours_batch(samples, dict())
+
+
+def test_demo_config_train_and_test_steps(repo_root):
+    """The on-device config: its pipelines feed its model (train + 2-clip
+    test), heatmaps equal to the stock CPU pipeline's."""
+    import os.path as osp
+    from mmcv.transforms import Compose
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    from mmaction.registry import TRANSFORMS
+    from mmengine.registry import init_default_scope
+    from mmaction2_ext.datasets.synthetic.skeleton import make_skeleton_dataset
+
+    init_default_scope('mmaction')  # as the Runner does (default_scope)
+    cfg = Config.fromfile(osp.join(
+        repo_root, 'configs/demo/'
+        'posec3d_tiny_1xb4-u16-2e_synthetic-coco-keypoint-devicehm.py'))
+    annos = make_skeleton_dataset('coco', samples_per_class=(1, 1))['annotations']
+    base = [dict(a, modality='Pose', start_index=0) for a in annos[:3]]
+    model = MODELS.build(cfg.model)
+    train = Compose([TRANSFORMS.build(t) for t in cfg.train_pipeline])
+    batch = pseudo_collate([train(dict(a)) for a in base])
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    losses = model.train_step(batch, optim)
+    assert torch.isfinite(losses['loss_cls'])
+
+    test = Compose([TRANSFORMS.build(t) for t in cfg.test_pipeline])
+    batch = pseudo_collate([test(dict(a)) for a in base])
+    inputs = model.data_preprocessor(batch)['inputs']
+    assert inputs.shape == (3, 2, 17, 16, 32, 32)
+    stock = Compose([TRANSFORMS.build(t) for t in cfg.test_pipeline[:-1]] + [
+        TRANSFORMS.build(dict(type='GeneratePoseTarget', **cfg.heatmap)),
+        TRANSFORMS.build(dict(type='FormatShape', input_format='NCTHW_Heatmap')),
+        TRANSFORMS.build(dict(type='PackActionInputs'))])
+    ref = torch.stack([stock(dict(a))['inputs'] for a in base])
+    torch.testing.assert_close(inputs, ref, rtol=0, atol=1e-5)
+    preds = model.test_step(batch)
+    assert len(preds) == 3 and preds[0].pred_score.shape == (4, )
