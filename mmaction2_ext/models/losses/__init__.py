@@ -1,0 +1,3 @@
+from .csc_loss import ClassSpecificContrastiveLoss
+
+__all__ = ['ClassSpecificContrastiveLoss']
