@@ -1,0 +1,7 @@
+from .skeleton import (GenSkeFeatExt, JointToBoneExt, JointToKB,
+                       KineticsTransform, RandomRot, SpatialFlip,
+                       UniformSampleDecode)
+
+__all__ = ['GenSkeFeatExt', 'JointToBoneExt', 'JointToKB',
+           'KineticsTransform', 'RandomRot', 'SpatialFlip',
+           'UniformSampleDecode']
