@@ -8,8 +8,11 @@ import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
-# ../shared beside the checkout holds the real upstream files the tests read.
-SHARED_UPSTREAM = osp.join(osp.dirname(REPO_ROOT), 'shared', 'data', 'upstream')
+# ../shared beside the checkout holds the specs and the real upstream files the
+# tests read; MMACTION2_EXT_SHARED points elsewhere (e.g. from a worktree).
+SHARED_DIR = os.environ.get('MMACTION2_EXT_SHARED',
+                            osp.join(osp.dirname(REPO_ROOT), 'shared'))
+SHARED_UPSTREAM = osp.join(SHARED_DIR, 'data', 'upstream')
 
 import mmaction2_ext  # noqa: E402,F401
 from mmengine.registry import init_default_scope  # noqa: E402
@@ -29,6 +32,15 @@ def upstream_dir():
     if not osp.isdir(SHARED_UPSTREAM):
         pytest.skip(f'{SHARED_UPSTREAM} not found')
     return SHARED_UPSTREAM
+
+
+@pytest.fixture(scope='session')
+def spec_keys_dir():
+    """``../shared/specs/keys`` (official state_dict key lists)."""
+    path = osp.join(SHARED_DIR, 'specs', 'keys')
+    if not osp.isdir(path):
+        pytest.skip(f'{path} not found')
+    return path
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from . import metrics  # noqa: F401
+from . import functional, metrics  # noqa: F401
 from .functional import detection_map, haan_detections
 
 __all__ = ['detection_map', 'haan_detections']

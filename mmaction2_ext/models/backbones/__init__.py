@@ -1,0 +1,3 @@
+from .protogcn import ProtoGCN
+
+__all__ = ['ProtoGCN']

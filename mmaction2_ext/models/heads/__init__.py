@@ -1,0 +1,3 @@
+from .protogcn_head import ProtoGCNHead
+
+__all__ = ['ProtoGCNHead']

@@ -1,3 +1,4 @@
+from .csc_loss import ClassSpecificContrastiveLoss
 from .haan_loss import HAANLoss
 
-__all__ = ['HAANLoss']
+__all__ = ['ClassSpecificContrastiveLoss', 'HAANLoss']

@@ -1,3 +1,4 @@
 from .dist import all_reduce_mean, is_distributed
+from .graph import LAYOUTS, Graph
 
-__all__ = ['all_reduce_mean', 'is_distributed']
+__all__ = ['all_reduce_mean', 'is_distributed', 'Graph', 'LAYOUTS']
