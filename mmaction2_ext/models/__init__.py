@@ -1,1 +1,1 @@
-from . import utils  # noqa: F401
+from . import heads, utils  # noqa: F401

@@ -1,0 +1,3 @@
+from .embedding_head import I3DEmbHead, load_class_vectors
+
+__all__ = ['I3DEmbHead', 'load_class_vectors']
