@@ -1,0 +1,75 @@
+"""Fuse iMiGUE test dumps (joint 0.4 + limb 0.6 by default) into Submission.zip.
+
+    python tools/test.py JOINT_CFG JOINT_CKPT --dump work_dirs/joint.pkl
+    python tools/test.py LIMB_CFG LIMB_CKPT --dump work_dirs/limb.pkl
+    python tools/miga_submission.py --ids data/imigue/imigue_test.pkl \
+        --dumps work_dirs/joint.pkl work_dirs/limb.pkl --weights 0.4 0.6 \
+        --out-dir work_dirs/miga_submission
+"""
+import argparse
+import os.path as osp
+import pickle
+import sys
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmaction2_ext.apis import run_cli  # noqa: E402
+from mmaction2_ext.submission.imigue import (read_test_ids,  # noqa: E402
+                                             submission_from_scores)
+from mmaction2_ext.utils import data_error  # noqa: E402
+
+
+# TODO(lead): replace _load_scores/_fuse by load_dump/fuse_scores from
+# mmaction2_ext.evaluation.functional.ensemble once merged.
+def _load_scores(path):
+    """(N, C) scores from a --dump pickle (mmaction2 dicts or PYSKL arrays)."""
+    if not osp.isfile(path):
+        raise data_error(path, 'file not found')
+    with open(path, 'rb') as f:
+        results = pickle.load(f)
+    rows = [r['pred_score'] if isinstance(r, dict) else r for r in results]
+    # torch tensors (mmaction2 dumps) or numpy arrays (PYSKL result.pkl)
+    return np.stack([np.asarray(r.numpy() if hasattr(r, 'numpy') else r,
+                                np.float64) for r in rows])
+
+
+def _fuse(score_list, weights):
+    return sum(w * s for w, s in zip(weights, score_list))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--ids', required=True,
+                        help='test PoseDataset pickle (imigue_test.pkl) or '
+                        'a comma-separated id list such as test_id.txt')
+    parser.add_argument('--dumps', nargs='+', required=True,
+                        help='tools/test.py --dump outputs, one per model')
+    parser.add_argument('--weights', nargs='+', type=float, default=None,
+                        help='one per dump (default 0.4 0.6 for two dumps)')
+    parser.add_argument('--out-dir', default='work_dirs/miga_submission')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    weights = args.weights or ([0.4, 0.6] if len(args.dumps) == 2 else
+                               [1.0] * len(args.dumps))
+    if len(weights) != len(args.dumps):
+        raise SystemExit('error: give one --weights value per --dumps file')
+    ids = read_test_ids(args.ids)
+    scores = []
+    for path in args.dumps:
+        scores.append(_load_scores(path))
+        if len(scores[-1]) != len(ids):
+            raise data_error(path, f'{len(scores[-1])} results for '
+                             f'{len(ids)} test ids in {args.ids}')
+    csv_path, zip_path = submission_from_scores(args.out_dir, ids,
+                                                _fuse(scores, weights))
+    print(f'{len(ids)} predictions, weights {weights}: wrote {csv_path} '
+          f'and {zip_path}')
+
+
+if __name__ == '__main__':
+    run_cli(main)
