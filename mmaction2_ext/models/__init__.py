@@ -1,1 +1,2 @@
 from . import utils  # noqa: F401
+from . import backbones, heads, losses  # noqa: F401

@@ -1,0 +1,1 @@
+from .pcan_rgbpose import FeatureInteraction, MultiHeadCrossAttention, PCANRGBPoseConv3D

@@ -1,0 +1,1 @@
+from .pcan_head import PCANHead
