@@ -5,4 +5,5 @@ Each module offers ``add_arguments(parser)`` and ``generate(args)`` for
 """
 GENERATORS = {
     'skeleton': 'mmaction2_ext.datasets.synthetic.skeleton',
+    'ma52': 'mmaction2_ext.datasets.synthetic.ma52',
 }
