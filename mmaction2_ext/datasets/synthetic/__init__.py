@@ -6,4 +6,5 @@ Each module offers ``add_arguments(parser)`` and ``generate(args)`` for
 GENERATORS = {
     'skeleton': 'mmaction2_ext.datasets.synthetic.skeleton',
     'haan': 'mmaction2_ext.datasets.synthetic.haan',
+    'ma52': 'mmaction2_ext.datasets.synthetic.ma52',
 }

@@ -1,4 +1,5 @@
 from .embedding_head import I3DEmbHead, load_class_vectors
+from .pcan_head import PCANHead
 from .protogcn_head import ProtoGCNHead
 
-__all__ = ['I3DEmbHead', 'ProtoGCNHead', 'load_class_vectors']
+__all__ = ['I3DEmbHead', 'PCANHead', 'ProtoGCNHead', 'load_class_vectors']

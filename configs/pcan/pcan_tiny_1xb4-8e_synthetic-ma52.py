@@ -1,0 +1,62 @@
+# Tiny PCAN on the synthetic MA-52 set: learns on CPU in minutes (make demo).
+#   python tools/data/make_synthetic.py ma52 --out data/synthetic/ma52
+# Same pipelines, head and losses as PCAN; widths / depth / resolution reduced.
+_base_ = ['./pcan_rgbpose_ma52.py']
+
+data_root = 'data/synthetic/ma52/'
+model = dict(
+    backbone=dict(
+        rgb_pathway=dict(base_channels=8, stage_blocks=(1, 1, 1, 1)),
+        pose_pathway=dict(base_channels=4, stage_blocks=(1, 1, 1))),
+    cls_head=dict(in_channels=[256, 64], body_h_channels=32,
+                  action_h_channels=32, dropout=0.2))
+
+img_scale, crop_scale = 64, 56
+heatmap = dict(type='GeneratePoseTarget', sigma=0.7, use_score=True,
+               with_kp=True, with_limb=False, scaling=0.25)
+common = [dict(type='MMDecode'),
+          dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
+          dict(type='Resize', scale=(img_scale, img_scale), keep_ratio=False)]
+clip_len = dict(RGB=8, Pose=32)
+pack = [dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'))]
+train_pipeline = [
+    dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=1),
+    *common,
+    dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
+    dict(type='Resize', scale=(crop_scale, crop_scale), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5, left_kp=[2, 3, 4, 8, 9, 10, 14, 16],
+         right_kp=[5, 6, 7, 11, 12, 13, 15, 17]),
+    heatmap, *pack]
+val_pipeline = [
+    dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=1,
+         test_mode=True), *common, heatmap, *pack]
+test_pipeline = [
+    dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=2,
+         test_mode=True), *common, heatmap, *pack]
+
+
+ann_root = data_root + 'MA-52_openpose_28kp/'
+video_prefix = dict(video=data_root + 'raw_videos/')
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(ann_file=ann_root + 'MA52_train.pkl',
+                 data_prefix=video_prefix, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(ann_file=ann_root + 'MA52_val.pkl',
+                 data_prefix=video_prefix, pipeline=val_pipeline))
+test_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(ann_file=ann_root + 'MA52_test.pkl',
+                 list_file=data_root + 'annotations/test_list_videos.txt',
+                 data_prefix=video_prefix, pipeline=test_pipeline))
+
+train_cfg = dict(max_epochs=8, val_begin=1, val_interval=2)
+optim_wrapper = dict(optimizer=dict(lr=0.05))
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=8, eta_min=0,
+                        by_epoch=True, convert_to_iter_based=True)]
+default_hooks = dict(logger=dict(interval=10),
+                     checkpoint=dict(interval=8, save_best='ma52/F1_mean'))
+load_from = None
+auto_scale_lr = dict(enable=False, base_batch_size=4)
