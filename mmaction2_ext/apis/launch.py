@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
 from ..compat import (TRUST_ENV, UnsafeCheckpointError, setup_cpu_distributed,
                       teardown_distributed)
-from ..utils import DataError
+from ..utils import DataError, DownloadError
 
 DEBUG_ENV = 'MMACTION2_EXT_DEBUG'
 
@@ -36,7 +36,8 @@ def trust_checkpoints() -> None:
 
 def _user_error(err: BaseException) -> bool:
     """Errors caused by the user's files or config, not by our code."""
-    if isinstance(err, (FileNotFoundError, UnsafeCheckpointError, DataError)):
+    if isinstance(err, (FileNotFoundError, UnsafeCheckpointError, DataError,
+                        DownloadError)):
         return True
     return isinstance(err, KeyError) and 'registry' in str(err)
 
