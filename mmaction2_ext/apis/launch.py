@@ -11,7 +11,7 @@ from mmaction.registry import RUNNERS
 from ..compat import (TRUST_ENV, UnsafeCheckpointError, setup_cpu_distributed,
                       teardown_distributed)
 from ..engine.hooks.nan_guard import TrainingDivergedError
-from ..utils import DataError
+from ..utils import DataError, DownloadError
 
 DEBUG_ENV = 'MMACTION2_EXT_DEBUG'
 
@@ -38,7 +38,7 @@ def trust_checkpoints() -> None:
 def _user_error(err: BaseException) -> bool:
     """Errors caused by the user's files or config, not by our code."""
     if isinstance(err, (FileNotFoundError, UnsafeCheckpointError, DataError,
-                        TrainingDivergedError)):
+                        DownloadError, TrainingDivergedError)):
         return True
     return isinstance(err, KeyError) and 'registry' in str(err)
 

@@ -14,3 +14,7 @@ def data_error(path: str, problem: str, sample: Optional[object] = None,
         where.append(f'field {field!r}')
     location = f" [{', '.join(where)}]" if where else ''
     return DataError(f'{path}{location}: {problem}')
+
+
+class DownloadError(RuntimeError):
+    """A fetch from the hub (or a mirror) failed: the message says what to do."""

@@ -1,0 +1,188 @@
+"""Confusion matrices of a test dump (``tools/test.py --dump result.pkl``).
+
+Any recognizer's dump works (a list of dicts with ``pred_score`` (C,) and
+``gt_label``). PCAN dumps carry ``pred_score`` as a dict ``{'rgb', 'pose',
+'rgb_coarse', 'pose_coarse'}``: actions use the mean of the non-coarse
+scores and bodies the mean of the ``*_coarse`` ones, as the official MA-52
+submission script does.
+"""
+import pickle
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..datasets.ma52_labels import (MA52_NUM_ACTIONS, MA52_NUM_BODIES,
+                                    action_to_body)
+from ..utils import data_error
+from .figure import save_figure
+
+# MA-52 body parts, letters A-G in body id order (spec pcan.md section 2)
+MA52_BODY_NAMES = ('A body', 'B head', 'C upper limb', 'D lower limb',
+                   'E body-hand', 'F head-hand', 'G leg-hand')
+ANNOTATE_MAX = 20  # write the counts into the cells up to this many classes
+
+
+@dataclass
+class DumpScores:
+    scores: np.ndarray  # (N, C) class scores
+    labels: np.ndarray  # (N,) ground-truth class ids
+    body_scores: Optional[np.ndarray] = None  # (N, 7) PCAN body scores
+
+
+def _numpy(value) -> np.ndarray:
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu()
+    return np.asarray(value, dtype=np.float64)
+
+
+def load_dump(path: str) -> DumpScores:
+    """Scores and labels of a ``--dump`` pickle; errors name sample and field."""
+    try:
+        with open(path, 'rb') as f:
+            records = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError) as err:
+        raise data_error(path, f'cannot read the dump ({err})') from err
+    if not isinstance(records, (list, tuple)) or not records:
+        raise data_error(path, 'expected a non-empty list of per-sample dicts')
+    scores, bodies, labels = [], [], []
+    for i, rec in enumerate(records):
+        for key in ('pred_score', 'gt_label'):
+            if not isinstance(rec, dict) or key not in rec:
+                raise data_error(path, 'missing', sample=i, field=key)
+        label = _numpy(rec['gt_label']).reshape(-1)
+        if label.size != 1:
+            raise data_error(path, f'expected one label, got {label.size}',
+                             sample=i, field='gt_label')
+        labels.append(int(label[0]))
+        score = rec['pred_score']
+        if isinstance(score, dict):
+            fine = [k for k in score if not k.endswith('_coarse')]
+            coarse = [k for k in score if k.endswith('_coarse')]
+            if coarse:
+                bodies.append(np.mean([_numpy(score[k]) for k in coarse], 0))
+            score = np.mean([_numpy(score[k]) for k in fine], 0)
+        scores.append(_numpy(score))
+    widths = {s.shape for s in scores}
+    if len(widths) != 1 or len(next(iter(widths))) != 1:
+        raise data_error(path, f'score shapes differ or are not 1-D: '
+                         f'{sorted(widths)}', field='pred_score')
+    scores = np.stack(scores)
+    labels = np.array(labels, dtype=np.int64)
+    bad = np.flatnonzero((labels < 0) | (labels >= scores.shape[1]))
+    if bad.size:
+        raise data_error(path, f'label {labels[bad[0]]} outside [0, '
+                         f'{scores.shape[1]})', sample=int(bad[0]),
+                         field='gt_label')
+    if bodies and len(bodies) != len(scores):
+        raise data_error(path, 'only some samples have *_coarse scores',
+                         field='pred_score')
+    return DumpScores(scores, labels, np.stack(bodies) if bodies else None)
+
+
+def read_class_names(path: str) -> List[str]:
+    """Names from a label file: ``name`` or ``index<TAB>name`` per line."""
+    with open(path, encoding='utf-8') as f:
+        lines = [line.strip() for line in f if line.strip()]
+    indexed = [re.fullmatch(r'(\d+)\s+(.+)', line) for line in lines]
+    if all(indexed) and [int(m.group(1)) for m in indexed] == list(
+            range(len(lines))):
+        return [m.group(2) for m in indexed]
+    return lines
+
+
+def confusion_counts(labels: np.ndarray, preds: np.ndarray,
+                     num_classes: int) -> np.ndarray:
+    """(C, C) int counts; row = ground truth, column = prediction."""
+    flat = np.asarray(labels) * num_classes + np.asarray(preds)
+    return np.bincount(flat, minlength=num_classes**2).reshape(
+        num_classes, num_classes)
+
+
+def dump_confusions(dump: DumpScores, class_names: Optional[Sequence[str]]
+                    = None, ma52: bool = False) -> Dict[str, Dict]:
+    """``{'action': {...}}`` (plus ``'body'`` for MA-52), each with
+    ``counts`` (C, C) and ``names``.
+
+    MA-52 body predictions come from the body scores when the dump has them
+    (PCAN), else from the body of the predicted action.
+    """
+    num = dump.scores.shape[1]
+    names = list(class_names) if class_names else [str(i) for i in range(num)]
+    if len(names) != num:
+        raise ValueError(f'{len(names)} class names for {num} classes')
+    preds = dump.scores.argmax(1)
+    out = {'action': dict(counts=confusion_counts(dump.labels, preds, num),
+                          names=names)}
+    if ma52:
+        if num != MA52_NUM_ACTIONS:
+            raise ValueError(f'MA-52 mode needs {MA52_NUM_ACTIONS} classes, '
+                             f'the dump has {num}')
+        body_preds = dump.body_scores.argmax(1) if dump.body_scores is not \
+            None else action_to_body(preds)
+        out['body'] = dict(counts=confusion_counts(
+            action_to_body(dump.labels), body_preds, MA52_NUM_BODIES),
+            names=list(MA52_BODY_NAMES))
+    return out
+
+
+def draw_confusion_matrix(counts: np.ndarray, names: Sequence[str],
+                          title: str = '', normalize: bool = True) -> Figure:
+    """Heat map of ``counts`` (row-normalised = per-class recall by default),
+    ground truth on the y axis, class names as tick labels."""
+    num = len(names)
+    rows = counts.sum(1, keepdims=True)
+    shown = counts / np.maximum(rows, 1) if normalize else counts
+    side = max(5.0, 0.2 * num + 3.0)
+    fig = Figure(figsize=(side + 1.0, side), layout='constrained')
+    ax = fig.subplots()
+    vmax = 1 if normalize else max(int(counts.max()), 1)
+    image = ax.imshow(shown, cmap='Blues', vmin=0, vmax=vmax)
+    fig.colorbar(image, ax=ax, shrink=0.8,
+                 label='fraction of the row' if normalize else 'samples')
+    font = 'small' if num <= ANNOTATE_MAX else 6
+    ax.set_xticks(range(num), labels=names, rotation=90, fontsize=font)
+    ax.set_yticks(range(num), labels=names, fontsize=font)
+    ax.set_xlabel('predicted')
+    ax.set_ylabel('ground truth')
+    total = int(counts.sum())
+    accuracy = np.trace(counts) / max(total, 1)
+    summary = f'top-1 {accuracy:.2%} of {total} samples'
+    ax.set_title(f'{title}: {summary}' if title else summary)
+    if num <= ANNOTATE_MAX:
+        for (r, c), n in np.ndenumerate(counts):
+            if n:
+                ax.text(c, r, str(n), ha='center', va='center',
+                        fontsize='small',
+                        color='white' if shown[r, c] > 0.5 * vmax else
+                        'black')
+    return fig
+
+
+def plot_confusion_matrices(dump_path: str, outs: Dict[str, str],
+                            label_file: Optional[str] = None,
+                            ma52: bool = False, normalize: bool = True,
+                            dpi: int = 100) -> Dict[str, Dict]:
+    """Write each matrix of :func:`dump_confusions` named in ``outs``
+    (``{'action': path, 'body': path}``) as an image; return them all.
+
+    ``label_file`` gives the class names (``name`` or ``index<TAB>name``
+    lines, e.g. MA-52's ``label_name.txt``).
+    """
+    dump = load_dump(dump_path)
+    num = dump.scores.shape[1]
+    names = read_class_names(label_file) if label_file else None
+    if names is not None and len(names) != num:
+        raise data_error(label_file, f'{len(names)} class names, but the '
+                         f'dump {dump_path} has {num} classes')
+    if ma52 and num != MA52_NUM_ACTIONS:
+        raise data_error(dump_path, f'MA-52 mode needs {MA52_NUM_ACTIONS} '
+                         f'classes, the dump has {num}', field='pred_score')
+    matrices = dump_confusions(dump, names, ma52)
+    for name, out in outs.items():
+        m = matrices[name]
+        save_figure(draw_confusion_matrix(m['counts'], m['names'],
+                                          name, normalize), out, dpi)
+    return matrices

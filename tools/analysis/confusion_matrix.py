@@ -1,0 +1,53 @@
+"""Confusion-matrix PNG(s) from a test dump.
+
+    python tools/test.py CONFIG CKPT --dump result.pkl
+    python tools/analysis/confusion_matrix.py result.pkl --out cm.png \
+        --label-file data/ma52/label_name.txt --ma52
+
+``--ma52`` also draws the 7-class body-part matrix (``cm_body.png`` unless
+``--body-out`` is given). Rows are normalised (per-class recall) unless
+``--counts``.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__)))))
+
+from mmaction2_ext.apis import run_cli  # noqa: E402
+from mmaction2_ext.visualization import plot_confusion_matrices  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('dump', help='result.pkl from tools/test.py --dump')
+    parser.add_argument('--out', default='confusion_matrix.png')
+    parser.add_argument('--label-file', help='class names: one per line, '
+                        'or "index<TAB>name" (MA-52 label_name.txt)')
+    parser.add_argument('--ma52', action='store_true',
+                        help='also the MA-52 body-part (7 class) matrix')
+    parser.add_argument('--body-out', help='body matrix image '
+                        '(default: <out>_body.png)')
+    parser.add_argument('--counts', action='store_true',
+                        help='colour by raw counts, not per-row fractions')
+    parser.add_argument('--dpi', type=int, default=100)
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    outs = dict(action=args.out)
+    if args.ma52:
+        stem, ext = osp.splitext(args.out)
+        outs['body'] = args.body_out or f'{stem}_body{ext or ".png"}'
+    matrices = plot_confusion_matrices(args.dump, outs, args.label_file,
+                                       args.ma52, not args.counts, args.dpi)
+    for name, out in outs.items():
+        counts = matrices[name]['counts']
+        print(f'{name}: {int(counts.trace())}/{int(counts.sum())} correct '
+              f'-> {out}')
+
+
+if __name__ == '__main__':
+    run_cli(main)
