@@ -7,6 +7,12 @@ import tempfile
 from typing import Any, Iterator
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: str, mode: str = 'wb', **open_kwargs) -> Iterator:
     """Open a temporary file next to ``path``; move it over ``path`` on success.
@@ -17,6 +23,8 @@ def atomic_write(path: str, mode: str = 'wb', **open_kwargs) -> Iterator:
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
                                suffix='.tmp', dir=directory)
+    # mkstemp creates 0600; give the file the mode a plain open() would.
+    os.chmod(tmp, 0o666 & ~_current_umask())
     try:
         with os.fdopen(fd, mode, **open_kwargs) as f:
             yield f

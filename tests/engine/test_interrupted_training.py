@@ -122,3 +122,13 @@ def test_kill_during_checkpoint_save_leaves_previous_file(tmp_path, tool_env,
                           timeout=120)
     assert proc.returncode == -signal.SIGKILL
     assert torch.equal(_weights(target)['w'], torch.ones(3))
+
+
+def test_atomic_write_follows_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_write(str(tmp_path / 'x.pkl')) as f:
+            f.write(b'1')
+    finally:
+        os.umask(old)
+    assert (tmp_path / 'x.pkl').stat().st_mode & 0o777 == 0o644
