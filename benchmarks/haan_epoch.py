@@ -4,6 +4,7 @@ classes, coarse classes), same weights, same batches, one run.
 
     python benchmarks/haan_epoch.py                 # FineGym sizes, d=512
     python benchmarks/haan_epoch.py --encoded 2048  # the full FineGym model
+    python benchmarks/haan_epoch.py --device cuda --videos 200
 
 Dropout is set to 0 in both so the per-iteration losses must agree (the two
 paths draw dropout masks in a different order); it does not change the cost.
@@ -39,7 +40,7 @@ def loop_losses(model, x, seq_lens, samples, f2c, pooling, lambdas, top_k):
     for i, name in enumerate(samples['video_names']):
         t = int(seq_lens[i])
         h, s, q = h_all[i, :t], s_all[i, :t], q_all[i, :t]
-        p = torch.from_numpy(model.pseudo_labels[name][:t]).long()
+        p = torch.from_numpy(model.pseudo_labels[name][:t]).long().to(h.device)
         y, w = samples['fine_labels'][i], samples['fine_weights'][i]
         mean = s.mean(0, keepdim=True)
         mask = s >= mean
@@ -50,7 +51,7 @@ def loop_losses(model, x, seq_lens, samples, f2c, pooling, lambdas, top_k):
         for k in range(K):
             idx = torch.where(p == k)
             vc = h[idx]
-            concepts.append(torch.zeros(1, h.shape[1]) if vc.shape[0] == 0
+            concepts.append(h.new_zeros(1, h.shape[1]) if vc.shape[0] == 0
                             else vc.mean(0, keepdim=True))
         V = torch.cat(concepts)
         C = W.shape[0]
@@ -58,7 +59,7 @@ def loop_losses(model, x, seq_lens, samples, f2c, pooling, lambdas, top_k):
                                   V.detach().unsqueeze(0).expand(C, K, -1),
                                   dim=2)
         top = torch.topk(sim, top_k, dim=1)[1]
-        masks = torch.zeros(C, K)
+        masks = h.new_zeros(C, K)
         for c, index in enumerate(top):
             masks[c, index] = 1
         R = (V.unsqueeze(0).expand(C, K, -1) * masks.unsqueeze(2)).sum(1) / top_k
@@ -102,6 +103,12 @@ def make_batches(args, rng, num_coarse):
     return batches
 
 
+def to_device(batches, device):
+    move = (lambda v: v.to(device) if isinstance(v, torch.Tensor) else v)
+    return [(x.to(device), lens, {k: move(v) for k, v in s.items()})
+            for x, lens, s in batches]
+
+
 def run_epoch(model, batches, step):
     optim = torch.optim.Adam(model.parameters(), lr=3e-5)
     losses = []
@@ -111,7 +118,7 @@ def run_epoch(model, batches, step):
         loss = step(model, x, lens, samples)
         loss.backward()
         optim.step()
-        losses.append(loss.item())
+        losses.append(loss.item())  # .item() synchronises CUDA
     return time.perf_counter() - start, np.array(losses)
 
 
@@ -125,6 +132,7 @@ def main():
     parser.add_argument('--classes', type=int, default=99)
     parser.add_argument('--concepts', type=int, default=500)
     parser.add_argument('--pooling', choices=['mean', 'max'], default='mean')
+    parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     num_coarse = 14
@@ -145,6 +153,8 @@ def main():
         np.concatenate(list(labels.values())), minlength=args.concepts) /
         sum(len(v) for v in labels.values())).float()
     ours.set_pseudo_labels(labels, weights)
+    ours.to(args.device)
+    batches = to_device(batches, args.device)
     loop = copy.deepcopy(ours)
     ours.train(), loop.train()
 
@@ -162,7 +172,7 @@ def main():
     print(f'HAAN epoch: {len(batches)} iterations x batch {args.batch_size}, '
           f'<= {args.max_clips} clips, D={args.feature_size}, '
           f'd={args.encoded}, C={args.classes}, K={args.concepts}, '
-          f'torch threads {torch.get_num_threads()}')
+          f'device {args.device}, torch threads {torch.get_num_threads()}')
     print('| implementation | epoch (s) | s / iter | speed-up |')
     print('|---|---|---|---|')
     print(f'| per-video loop (upstream structure) | {t_loop:.2f} | '

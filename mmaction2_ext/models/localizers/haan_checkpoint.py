@@ -1,5 +1,5 @@
-"""Import the official HAAN weights (``encoder.pkl``, ``fine_level_classifier.pkl``
-and, when present, the two training-only heads) into one mmengine checkpoint.
+"""Import the official HAAN weights (``encoder.pkl``,
+``fine_level_classifier.pkl`` and, when present, the two training-only heads) into one mmengine checkpoint.
 
 The official files are plain ``torch.save(module.state_dict())``; the import
 is a pure prefix rename (``encoder.pkl`` -> ``encoder.*``).
@@ -33,12 +33,13 @@ def load_official_haan(model_dir: str) -> Dict[str, torch.Tensor]:
                 type(weights).__name__
             raise data_error(path, f'expected the keys {list(KEYS)}, found '
                              f'{found}')
-        hidden, out = weights['hidden_layer.weight'], weights['out_layer.weight']
+        hidden = weights['hidden_layer.weight']
+        out = weights['out_layer.weight']
         if (weights['hidden_layer.bias'].shape != hidden.shape[:1]
                 or weights['out_layer.bias'].shape != out.shape[:1]
                 or out.shape[1] != hidden.shape[0]):
-            raise data_error(path, 'inconsistent layer shapes '
-                             f'{ {k: tuple(v.shape) for k, v in weights.items()} }')
+            shapes = {k: tuple(v.shape) for k, v in weights.items()}
+            raise data_error(path, f'inconsistent layer shapes {shapes}')
         state.update({f'{module}.{k}': v.float() for k, v in weights.items()})
     if state['fine_level_classifier.hidden_layer.weight'].shape[1] != \
             state['encoder.out_layer.weight'].shape[0]:

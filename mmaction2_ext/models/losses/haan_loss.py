@@ -154,8 +154,8 @@ class HAANLoss(nn.Module):
         coarse_classifier maps ``(B, G, d)`` to logits ``(B, G, 1)``.
 
         Returns:
-            ``loss_mil, loss_pseudo, loss_concept, loss_coarse``: lambda-weighted,
-            summed over the videos.
+            ``loss_mil, loss_pseudo, loss_concept, loss_coarse``:
+            lambda-weighted, summed over the videos.
         """
         l1, l2, l3, l4 = self.loss_weights
         concepts = visual_concepts(fine_feats, pseudo_labels, valid,
