@@ -1,5 +1,5 @@
-# A tiny HAAN (10 epochs) on the synthetic feature set (planted segments): trains and
-# tests in seconds on CPU. Make the data with
+# A tiny HAAN (10 epochs) on the synthetic feature set (planted segments):
+# trains and tests in seconds on CPU. Make the data with
 #   python tools/data/make_synthetic.py haan --out data/synthetic/haan
 _base_ = './haan_1xb2-200e_finegym-i3d.py'
 

@@ -113,6 +113,7 @@ def test_official_single_file_and_missing_class(tmp_path):
     feats = np.load(info['features'], allow_pickle=True)
     np.testing.assert_array_equal(ds[2]['inputs'].numpy(), feats[14])
     # 3 training videos do not cover the 6 classes: infinite weight -> error
-    with pytest.raises(DataError, match=r'fine class \d occurs in no training video'):
+    with pytest.raises(DataError,
+                       match=r'fine class \d occurs in no training video'):
         HAANFeatureDataset(info['ann_dir'], info['features'], 'train', 3,
                            feature_size=32)

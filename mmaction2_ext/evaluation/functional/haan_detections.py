@@ -6,7 +6,8 @@ import numpy as np
 import torch
 
 
-def video_class_scores(clip_logits: np.ndarray, kmax_mod_factor: float) -> np.ndarray:
+def video_class_scores(clip_logits: np.ndarray,
+                       kmax_mod_factor: float) -> np.ndarray:
     """``c_c``: mean of the top ``ceil(T / kmax_mod_factor)`` logits per class.
 
     Args:

@@ -4,7 +4,6 @@ import json
 import os.path as osp
 from typing import List, Optional, Sequence
 
-import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub
 

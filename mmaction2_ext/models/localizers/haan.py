@@ -80,7 +80,8 @@ class HAAN(BaseModel):
         self.loss_module = MODELS.build(dict(
             type='HAANLoss', fine_to_coarse=f2c,
             num_visual_concepts=num_visual_concepts, **(loss or {})))
-        self.test_cfg = {**dict(alpha=0.1, kmax_mod_factor=2), **(test_cfg or {})}
+        self.test_cfg = {**dict(alpha=0.1, kmax_mod_factor=2),
+                         **(test_cfg or {})}
         self.num_visual_concepts = num_visual_concepts
         self.pseudo_labels: Dict[str, np.ndarray] = {}
         self.register_buffer('pseudo_label_weights',

@@ -77,10 +77,11 @@ def fine_level_reps(prototypes, concepts, top_k):
     with torch.no_grad():
         similarity = _unit(concepts) @ _unit(prototypes).t()  # (B, K, C)
         top = similarity.transpose(1, 2).topk(top_k, dim=-1).indices
-    b, c, _ = top.shape
-    picked = torch.gather(
-        concepts.unsqueeze(1).expand(b, c, *concepts.shape[1:]), 2,
-        top.unsqueeze(-1).expand(b, c, top_k, concepts.shape[-1]))
+    b, k, d = concepts.shape
+    # index the flat (B*K, d) concepts: an expand + gather would make the
+    # backward pass allocate a (B, C, K, d) gradient
+    offset = torch.arange(b, device=top.device).view(b, 1, 1) * k
+    picked = concepts.reshape(b * k, d)[top + offset]  # (B, C, top_k, d)
     return picked.sum(2) / top_k
 
 
@@ -153,8 +154,8 @@ class HAANLoss(nn.Module):
         coarse_classifier maps ``(B, G, d)`` to logits ``(B, G, 1)``.
 
         Returns:
-            ``loss_mil, loss_pseudo, loss_concept, loss_coarse``: lambda-weighted,
-            summed over the videos.
+            ``loss_mil, loss_pseudo, loss_concept, loss_coarse``:
+            lambda-weighted, summed over the videos.
         """
         l1, l2, l3, l4 = self.loss_weights
         concepts = visual_concepts(fine_feats, pseudo_labels, valid,
