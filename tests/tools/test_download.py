@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
@@ -35,6 +36,8 @@ class FakeHub:
         self.repos = {}  # (type, repo_id) -> {path: bytes}
         self.log = []  # dicts: method, path, range, sent
         self.lock = threading.Lock()
+        self.stall = {}  # name -> bytes sent before hanging (first GET)
+        self.release = threading.Event()
 
     def add(self, repo_type, repo_id, files):
         self.repos[(repo_type, repo_id)] = dict(files)
@@ -82,7 +85,8 @@ def _handler(hub):
                     return
                 if name not in files:
                     return self._error(404, 'EntryNotFound')
-                entry['sent'] = self._file(files[name], body)
+                stall = hub.stall.pop(name, None) if body else None
+                entry['sent'] = self._file(files[name], body, stall)
             else:
                 self._error(404, 'RepoNotFound')
 
@@ -109,7 +113,7 @@ def _handler(hub):
             self.end_headers()
             self.wfile.write(payload)
 
-        def _file(self, data, body):
+        def _file(self, data, body, stall=None):
             start, status = 0, 200
             wanted = self.headers.get('Range')
             if wanted:
@@ -126,10 +130,17 @@ def _handler(hub):
                 self.send_header('Content-Range',
                                  f'bytes {start}-{len(data) - 1}/{len(data)}')
             self.end_headers()
-            if body:
-                self.wfile.write(part)
-                return len(part)
-            return 0
+            if not body:
+                return 0
+            if stall is not None:
+                # send a part, then hang like a dead link until released
+                self.wfile.write(part[:stall])
+                self.wfile.flush()
+                hub.release.wait(60)
+                self.close_connection = True
+                return stall
+            self.wfile.write(part)
+            return len(part)
 
         def _error(self, status, code):
             payload = json.dumps(dict(error=code)).encode()
@@ -258,6 +269,40 @@ def test_resume_completes_partial_file_with_range(ma52_hub, tmp_path):
     assert report.extracted == {'train.zip': 2}
 
 
+def test_kill_during_download_then_resume(hub, tmp_path, tool_env,
+                                          repo_root):
+    """kill -9 mid-transfer keeps the received bytes; the rerun continues."""
+    chunk = 10 * 1024 * 1024  # the client writes in 10 MiB chunks
+    data = _blob(2 * chunk + 12345, 8)
+    hub.add('dataset', 'kunli-cs/MA-52_openpose_28kp', {'MA52_test.pkl': data})
+    hub.stall['MA52_test.pkl'] = chunk + chunk // 2
+    partial = tmp_path / 'data/ma52/MA-52_openpose_28kp/MA52_test.pkl' \
+        '.incomplete'
+    proc = subprocess.Popen(
+        [sys.executable, 'tools/download.py', '--root', str(tmp_path),
+         '--what', 'pose'], cwd=repo_root,
+        env=_hub_env(tool_env, hub, tmp_path), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not (partial.is_file() and partial.stat().st_size >= chunk):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        hub.release.set()
+    assert partial.stat().st_size == chunk
+    assert not (partial.parent / 'MA52_test.pkl').exists()
+
+    hub.log.clear()
+    fetch_source(MA52_SOURCES['pose'], root=str(tmp_path), endpoint=hub.url)
+    assert (partial.parent / 'MA52_test.pkl').read_bytes() == data
+    assert [(g['range'], g['sent']) for g in
+            hub.resolve_gets('MA52_test.pkl')] == \
+        [(f'bytes={chunk}-', len(data) - chunk)]
+
+
 def test_corrupt_partial_is_caught_by_checksum(ma52_hub, tmp_path):
     data = ma52_hub.repos[('dataset', 'kunli-cs/MA-52_openpose_28kp')][
         'MA52_val.pkl']
@@ -298,9 +343,7 @@ def test_offline_mode_one_clear_line(ma52_hub, tmp_path, tool_env,
                                 'cannot fetch kunli-cs/MA-52_openpose_28kp')
     assert ma52_hub.log == []  # nothing left the machine, not even loopback
 
-    online = _hub_env(tool_env, ma52_hub, tmp_path)
-    assert _download(['--root', str(root), '--what', 'pose'], online,
-                     repo_root).returncode == 0
+    fetch_source(MA52_SOURCES['pose'], root=str(root), endpoint=ma52_hub.url)
     ma52_hub.log.clear()
     proc = _download(['--root', str(root), '--what', 'pose'], offline,
                      repo_root)
