@@ -1,5 +1,5 @@
-"""Resumable downloads of hub repositories (huggingface.co or an ``HF_ENDPOINT``
-mirror) into the project's ``data/`` and ``checkpoints/`` folders.
+"""Resumable downloads of hub repositories (huggingface.co or an
+``HF_ENDPOINT`` mirror) into the project's ``data/`` and ``checkpoints/``.
 
 huggingface_hub 2.x downloads every file into a fresh, process-unique
 temporary file and deletes it when the transfer fails, so an interrupted

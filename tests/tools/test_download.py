@@ -1,10 +1,10 @@
-"""tools/download.py against a local fake of the hub's file API (loopback only).
+"""tools/download.py against a local fake of the hub's file API (loopback).
 
-The server speaks what huggingface_hub 2.4.0 uses: ``GET /api/{models,datasets}/
-{repo}/revision/{rev}`` (siblings with size and LFS sha256) and ``HEAD``/``GET
-/{datasets/}{repo}/resolve/{rev}/{file}`` with ``X-Repo-Commit``, ``ETag``,
-``Content-Length`` and Range support. It never sends xet headers, so the
-client cannot switch to xet storage.
+The server speaks what huggingface_hub 2.4.0 uses:
+``GET /api/{models,datasets}/{repo}/revision/{rev}`` (siblings with size and
+LFS sha256) and ``HEAD``/``GET /{datasets/}{repo}/resolve/{rev}/{file}`` with
+``X-Repo-Commit``, ``ETag``, ``Content-Length`` and Range support. It never
+sends xet headers, so the client cannot switch to xet storage.
 """
 import hashlib
 import io
@@ -364,3 +364,26 @@ def test_unreachable_endpoint_one_clear_line(tmp_path, tool_env, repo_root):
     assert len(errors) == 1, proc.stderr
     assert 'cannot reach http://127.0.0.1:9 for kunli-cs/MA-52_openpose_28kp'\
         in errors[0]
+
+
+def test_remove_archives_then_rerun_downloads_nothing(ma52_hub, tmp_path):
+    report = fetch_source(MA52_SOURCES['data'], root=str(tmp_path),
+                          endpoint=ma52_hub.url, remove_archives=True)
+    assert sorted(report.downloaded) == ['README.md', 'train.zip', 'val.zip']
+    assert report.extracted == {'train.zip': 2, 'val.zip': 1}
+    local = tmp_path / 'data/ma52'
+    assert not (local / 'train.zip').exists()
+    assert (local / 'raw_videos/0002_03_0001.mp4').read_bytes() == \
+        ma52_hub.videos['val.zip']['0002_03_0001.mp4']
+
+    ma52_hub.log.clear()
+    again = fetch_source(MA52_SOURCES['data'], root=str(tmp_path),
+                         endpoint=ma52_hub.url, remove_archives=True)
+    assert again.downloaded == [] and again.extracted == {}
+    assert [r for r in ma52_hub.log if '/resolve/' in r['path']] == []
+    # a deleted video makes its archive come back and be unpacked again
+    (local / 'raw_videos/0001_01_0002.mp4').unlink()
+    third = fetch_source(MA52_SOURCES['data'], root=str(tmp_path),
+                         endpoint=ma52_hub.url)
+    assert third.downloaded == ['train.zip']
+    assert third.extracted == {'train.zip': 2}
