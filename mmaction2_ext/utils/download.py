@@ -1,5 +1,5 @@
-"""Resumable downloads of hub repositories (huggingface.co or an ``HF_ENDPOINT``
-mirror) into the project's ``data/`` and ``checkpoints/`` folders.
+"""Resumable downloads of hub repositories (huggingface.co or an
+``HF_ENDPOINT`` mirror) into the project's ``data/`` and ``checkpoints/``.
 
 huggingface_hub 2.x downloads every file into a fresh, process-unique
 temporary file and deletes it when the transfer fails, so an interrupted
@@ -88,7 +88,8 @@ def is_offline() -> bool:
 def hub_errors(repo_id: str, endpoint: Optional[str]) -> Iterator[None]:
     """Turn the client's network / hub errors into one actionable line."""
     import httpx2
-    from huggingface_hub.errors import (HfHubHTTPError, OfflineModeIsEnabled,
+    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError,
+                                        OfflineModeIsEnabled,
                                         RevisionNotFoundError)
     where = hub_endpoint(endpoint)
     try:
@@ -98,8 +99,12 @@ def hub_errors(repo_id: str, endpoint: Optional[str]) -> Iterator[None]:
     except (httpx2.ConnectError, httpx2.TimeoutException) as err:
         raise DownloadError(
             f'cannot reach {where} for {repo_id} ({err}); check the network, '
-            'or set HF_ENDPOINT to a mirror such as https://hf-mirror.com'
-        ) from err
+            'or set HF_ENDPOINT to a mirror such as https://hf-mirror.com '
+            '(partial files resume on the next run)') from err
+    except GatedRepoError as err:
+        raise DownloadError(f'{repo_id} is gated on {where}: accept its '
+                            'terms there and log in (huggingface-cli login '
+                            'or HF_TOKEN)') from err
     except RevisionNotFoundError as err:
         raise DownloadError(f'{repo_id}: revision not found on {where}') \
             from err
@@ -117,13 +122,15 @@ def list_repo(repo_id: str, repo_types: Sequence[str] = ('dataset', ),
     ``repo_types`` are tried in order; the first that exists wins.
     """
     from huggingface_hub import HfApi
-    from huggingface_hub.errors import RepositoryNotFoundError
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
     api = HfApi(endpoint=endpoint, token=token)
     with hub_errors(repo_id, endpoint):
         for repo_type in repo_types:
             try:
                 info = api.repo_info(repo_id, repo_type=repo_type,
                                      revision=revision, files_metadata=True)
+            except GatedRepoError:
+                raise
             except RepositoryNotFoundError:
                 continue
             files = [
@@ -146,6 +153,7 @@ def fetch_file(listing: RepoListing, remote: RemoteFile, local_dir: str,
     hub gives one) and only then moved to ``<dest>``.
     """
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
     from huggingface_hub.file_download import http_get
     from huggingface_hub.utils import build_hf_headers
     dest = osp.join(local_dir, remote.path)
@@ -167,7 +175,9 @@ def fetch_file(listing: RepoListing, remote: RemoteFile, local_dir: str,
             with open(partial, 'ab') as f:
                 http_get(meta.location, f, resume_size=done, headers=headers,
                          expected_size=size, displayed_filename=remote.path)
-        except OSError as err:
+        except (HfHubHTTPError, OfflineModeIsEnabled):
+            raise  # OSError subclasses, worded by hub_errors
+        except OSError as err:  # short body, disk full, ...
             got = osp.getsize(partial) if osp.isfile(partial) else 0
             raise DownloadError(
                 f'{dest}: download stopped at {got} of '

@@ -17,4 +17,4 @@ def data_error(path: str, problem: str, sample: Optional[object] = None,
 
 
 class DownloadError(RuntimeError):
-    """A fetch from the hub (or a mirror) failed: the message says what to do."""
+    """A fetch from the hub or a mirror failed; the message says what to do."""

@@ -39,7 +39,7 @@ def _numpy(value) -> np.ndarray:
 
 
 def load_dump(path: str) -> DumpScores:
-    """Scores and labels of a ``--dump`` pickle; errors name sample and field."""
+    """Scores and labels of a ``--dump`` pickle (errors name sample, field)."""
     try:
         with open(path, 'rb') as f:
             records = pickle.load(f)

@@ -1,10 +1,10 @@
-"""tools/download.py against a local fake of the hub's file API (loopback only).
+"""tools/download.py against a local fake of the hub's file API (loopback).
 
-The server speaks what huggingface_hub 2.4.0 uses: ``GET /api/{models,datasets}/
-{repo}/revision/{rev}`` (siblings with size and LFS sha256) and ``HEAD``/``GET
-/{datasets/}{repo}/resolve/{rev}/{file}`` with ``X-Repo-Commit``, ``ETag``,
-``Content-Length`` and Range support. It never sends xet headers, so the
-client cannot switch to xet storage.
+The server speaks what huggingface_hub 2.4.0 uses:
+``GET /api/{models,datasets}/{repo}/revision/{rev}`` (siblings with size and
+LFS sha256) and ``HEAD``/``GET /{datasets/}{repo}/resolve/{rev}/{file}`` with
+``X-Repo-Commit``, ``ETag``, ``Content-Length`` and Range support. It never
+sends xet headers, so the client cannot switch to xet storage.
 """
 import hashlib
 import io
@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
@@ -35,6 +36,8 @@ class FakeHub:
         self.repos = {}  # (type, repo_id) -> {path: bytes}
         self.log = []  # dicts: method, path, range, sent
         self.lock = threading.Lock()
+        self.stall = {}  # name -> bytes sent before hanging (first GET)
+        self.release = threading.Event()
 
     def add(self, repo_type, repo_id, files):
         self.repos[(repo_type, repo_id)] = dict(files)
@@ -82,7 +85,8 @@ def _handler(hub):
                     return
                 if name not in files:
                     return self._error(404, 'EntryNotFound')
-                entry['sent'] = self._file(files[name], body)
+                stall = hub.stall.pop(name, None) if body else None
+                entry['sent'] = self._file(files[name], body, stall)
             else:
                 self._error(404, 'RepoNotFound')
 
@@ -109,7 +113,7 @@ def _handler(hub):
             self.end_headers()
             self.wfile.write(payload)
 
-        def _file(self, data, body):
+        def _file(self, data, body, stall=None):
             start, status = 0, 200
             wanted = self.headers.get('Range')
             if wanted:
@@ -126,10 +130,17 @@ def _handler(hub):
                 self.send_header('Content-Range',
                                  f'bytes {start}-{len(data) - 1}/{len(data)}')
             self.end_headers()
-            if body:
-                self.wfile.write(part)
-                return len(part)
-            return 0
+            if not body:
+                return 0
+            if stall is not None:
+                # send a part, then hang like a dead link until released
+                self.wfile.write(part[:stall])
+                self.wfile.flush()
+                hub.release.wait(60)
+                self.close_connection = True
+                return stall
+            self.wfile.write(part)
+            return len(part)
 
         def _error(self, status, code):
             payload = json.dumps(dict(error=code)).encode()
@@ -258,6 +269,40 @@ def test_resume_completes_partial_file_with_range(ma52_hub, tmp_path):
     assert report.extracted == {'train.zip': 2}
 
 
+def test_kill_during_download_then_resume(hub, tmp_path, tool_env,
+                                          repo_root):
+    """kill -9 mid-transfer keeps the received bytes; the rerun continues."""
+    chunk = 10 * 1024 * 1024  # the client writes in 10 MiB chunks
+    data = _blob(2 * chunk + 12345, 8)
+    hub.add('dataset', 'kunli-cs/MA-52_openpose_28kp', {'MA52_test.pkl': data})
+    hub.stall['MA52_test.pkl'] = chunk + chunk // 2
+    partial = tmp_path / 'data/ma52/MA-52_openpose_28kp/MA52_test.pkl' \
+        '.incomplete'
+    proc = subprocess.Popen(
+        [sys.executable, 'tools/download.py', '--root', str(tmp_path),
+         '--what', 'pose'], cwd=repo_root,
+        env=_hub_env(tool_env, hub, tmp_path), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not (partial.is_file() and partial.stat().st_size >= chunk):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        hub.release.set()
+    assert partial.stat().st_size == chunk
+    assert not (partial.parent / 'MA52_test.pkl').exists()
+
+    hub.log.clear()
+    fetch_source(MA52_SOURCES['pose'], root=str(tmp_path), endpoint=hub.url)
+    assert (partial.parent / 'MA52_test.pkl').read_bytes() == data
+    assert [(g['range'], g['sent']) for g in
+            hub.resolve_gets('MA52_test.pkl')] == \
+        [(f'bytes={chunk}-', len(data) - chunk)]
+
+
 def test_corrupt_partial_is_caught_by_checksum(ma52_hub, tmp_path):
     data = ma52_hub.repos[('dataset', 'kunli-cs/MA-52_openpose_28kp')][
         'MA52_val.pkl']
@@ -298,9 +343,7 @@ def test_offline_mode_one_clear_line(ma52_hub, tmp_path, tool_env,
                                 'cannot fetch kunli-cs/MA-52_openpose_28kp')
     assert ma52_hub.log == []  # nothing left the machine, not even loopback
 
-    online = _hub_env(tool_env, ma52_hub, tmp_path)
-    assert _download(['--root', str(root), '--what', 'pose'], online,
-                     repo_root).returncode == 0
+    fetch_source(MA52_SOURCES['pose'], root=str(root), endpoint=ma52_hub.url)
     ma52_hub.log.clear()
     proc = _download(['--root', str(root), '--what', 'pose'], offline,
                      repo_root)
@@ -321,3 +364,26 @@ def test_unreachable_endpoint_one_clear_line(tmp_path, tool_env, repo_root):
     assert len(errors) == 1, proc.stderr
     assert 'cannot reach http://127.0.0.1:9 for kunli-cs/MA-52_openpose_28kp'\
         in errors[0]
+
+
+def test_remove_archives_then_rerun_downloads_nothing(ma52_hub, tmp_path):
+    report = fetch_source(MA52_SOURCES['data'], root=str(tmp_path),
+                          endpoint=ma52_hub.url, remove_archives=True)
+    assert sorted(report.downloaded) == ['README.md', 'train.zip', 'val.zip']
+    assert report.extracted == {'train.zip': 2, 'val.zip': 1}
+    local = tmp_path / 'data/ma52'
+    assert not (local / 'train.zip').exists()
+    assert (local / 'raw_videos/0002_03_0001.mp4').read_bytes() == \
+        ma52_hub.videos['val.zip']['0002_03_0001.mp4']
+
+    ma52_hub.log.clear()
+    again = fetch_source(MA52_SOURCES['data'], root=str(tmp_path),
+                         endpoint=ma52_hub.url, remove_archives=True)
+    assert again.downloaded == [] and again.extracted == {}
+    assert [r for r in ma52_hub.log if '/resolve/' in r['path']] == []
+    # a deleted video makes its archive come back and be unpacked again
+    (local / 'raw_videos/0001_01_0002.mp4').unlink()
+    third = fetch_source(MA52_SOURCES['data'], root=str(tmp_path),
+                         endpoint=ma52_hub.url)
+    assert third.downloaded == ['train.zip']
+    assert third.extracted == {'train.zip': 2}

@@ -246,3 +246,23 @@ def test_bad_label_file_names_the_file(run, tmp_path):
     assert not (tmp_path / 'x.png').exists()
     with pytest.raises(DataError, match='MA-52 mode needs 52 classes'):
         plot_confusion_matrices(str(run['dump']), {}, ma52=True)
+
+
+def test_resumed_run_logs_are_joined(tmp_path):
+    """A resume writes a new <timestamp> dir; later values win per step."""
+    logs = {'20240101_000000': [dict(loss=3.0, iter=1, epoch=1, step=1),
+                                dict(loss=2.0, iter=2, epoch=1, step=2),
+                                {'acc/top1': 0.1, 'step': 1}],
+            '20240101_010000': [dict(loss=1.5, iter=2, epoch=1, step=2),
+                                dict(loss=1.0, iter=3, epoch=2, step=3),
+                                {'acc/top1': 0.4, 'step': 2}]}
+    for stamp, records in logs.items():
+        vis = tmp_path / stamp / 'vis_data'
+        vis.mkdir(parents=True)
+        (vis / 'scalars.json').write_text(
+            ''.join(json.dumps(r) + '\n' for r in records))
+    curves = {(c.mode, c.key): c for c in collect_curves([str(tmp_path)])}
+    loss = curves[('train', 'loss')]
+    assert loss.steps.tolist() == [1, 2, 3]
+    assert loss.values.tolist() == [3.0, 1.5, 1.0]
+    assert curves[('val', 'acc/top1')].values.tolist() == [0.1, 0.4]
