@@ -8,35 +8,16 @@
 """
 import argparse
 import os.path as osp
-import pickle
 import sys
-
-import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmaction2_ext.apis import run_cli  # noqa: E402
+from mmaction2_ext.evaluation.functional import (fuse_scores,  # noqa: E402
+                                                 load_dump)
 from mmaction2_ext.submission.imigue import (read_test_ids,  # noqa: E402
                                              submission_from_scores)
 from mmaction2_ext.utils import data_error  # noqa: E402
-
-
-# TODO(lead): replace _load_scores/_fuse by load_dump/fuse_scores from
-# mmaction2_ext.evaluation.functional.ensemble once merged.
-def _load_scores(path):
-    """(N, C) scores from a --dump pickle (mmaction2 dicts or PYSKL arrays)."""
-    if not osp.isfile(path):
-        raise data_error(path, 'file not found')
-    with open(path, 'rb') as f:
-        results = pickle.load(f)
-    rows = [r['pred_score'] if isinstance(r, dict) else r for r in results]
-    # torch tensors (mmaction2 dumps) or numpy arrays (PYSKL result.pkl)
-    return np.stack([np.asarray(r.numpy() if hasattr(r, 'numpy') else r,
-                                np.float64) for r in rows])
-
-
-def _fuse(score_list, weights):
-    return sum(w * s for w, s in zip(weights, score_list))
 
 
 def parse_args(argv=None):
@@ -61,12 +42,12 @@ def main(argv=None):
     ids = read_test_ids(args.ids)
     scores = []
     for path in args.dumps:
-        scores.append(_load_scores(path))
+        scores.append(load_dump(path)[0])
         if len(scores[-1]) != len(ids):
             raise data_error(path, f'{len(scores[-1])} results for '
                              f'{len(ids)} test ids in {args.ids}')
     csv_path, zip_path = submission_from_scores(args.out_dir, ids,
-                                                _fuse(scores, weights))
+                                                fuse_scores(scores, weights, args.dumps))
     print(f'{len(ids)} predictions, weights {weights}: wrote {csv_path} '
           f'and {zip_path}')
 
