@@ -47,7 +47,7 @@ train_pipeline = [
     dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
     dict(type='Resize', scale=(56, 56), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5, left_kp=left_kp, right_kp=right_kp),
-    dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
+    dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
          with_limb=False),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')
@@ -58,7 +58,7 @@ val_pipeline = [
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
-    dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
+    dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
          with_limb=False),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')
@@ -69,7 +69,7 @@ test_pipeline = [
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
-    dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
+    dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
          with_limb=False, double=True, left_kp=left_kp, right_kp=right_kp),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')

@@ -10,7 +10,7 @@ left_kp = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
 left_limb = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
 right_limb = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
-limb_target = dict(type='GeneratePoseTarget', sigma=0.6, use_score=True,
+limb_target = dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True,
                    with_kp=False, with_limb=True, skeletons=skeletons)
 train_pipeline = [
     dict(type='UniformSampleFrames', clip_len=48, num_clips=1),

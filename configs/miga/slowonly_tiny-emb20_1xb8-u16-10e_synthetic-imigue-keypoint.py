@@ -50,7 +50,7 @@ train_pipeline = [
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
-    dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
+    dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
          with_limb=False),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')
@@ -61,7 +61,7 @@ val_pipeline = [
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
-    dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
+    dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
          with_limb=False),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')
@@ -72,7 +72,7 @@ test_pipeline = [
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
-    dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
+    dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
          with_limb=False, double=True, left_kp=left_kp, right_kp=right_kp),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')

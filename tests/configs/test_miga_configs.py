@@ -22,7 +22,7 @@ def _cfg(repo_root, mode):
 
 
 def _target(pipeline):
-    return next(t for t in pipeline if t['type'] == 'GeneratePoseTarget')
+    return next(t for t in pipeline if t['type'] == 'FastGeneratePoseTarget')
 
 
 @pytest.mark.parametrize('mode', MODES)
