@@ -22,16 +22,15 @@ dataset_type = 'PoseDataset'
 ann_file = 'data/synthetic/skeleton/ntu_synthetic.pkl'
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='RandomRot', theta=0.2),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
-    dict(type='UniformSampleDecode', clip_len=24),
+    dict(type='UniformSampleDecode', clip_len=32),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
-    dict(type='UniformSampleDecode', clip_len=24, num_clips=2,
+    dict(type='UniformSampleDecode', clip_len=32, num_clips=2,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
@@ -55,14 +54,14 @@ test_dataloader = val_dataloader
 val_evaluator = [dict(type='AccMetric')]
 test_evaluator = val_evaluator
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=8, val_interval=8)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=16, val_interval=16)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
-param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0, T_max=8,
+param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0, T_max=16,
                         by_epoch=True, convert_to_iter_based=True)]
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4,
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4,
                    nesterov=True))
 default_hooks = dict(logger=dict(interval=6))
 auto_scale_lr = dict(enable=False, base_batch_size=8)
