@@ -53,7 +53,7 @@ test_dataloader = dict(
                  data_prefix=video_prefix, pipeline=test_pipeline))
 
 train_cfg = dict(max_epochs=10, val_begin=1, val_interval=5)
-optim_wrapper = dict(optimizer=dict(lr=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.1))
 param_scheduler = [dict(type='CosineAnnealingLR', T_max=10, eta_min=0,
                         by_epoch=True, convert_to_iter_based=True)]
 default_hooks = dict(logger=dict(interval=10),

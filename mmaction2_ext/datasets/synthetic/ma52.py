@@ -60,7 +60,7 @@ def sample_keypoints(rng, action: int, frames: int, size: int,
     phase = rng.uniform(0, 2 * np.pi)
     wave = np.sin(2 * np.pi * np.arange(frames) / period + phase)
     kp = np.broadcast_to(TEMPLATE, (frames, 28, 2)).copy()
-    kp[:, joints] += 0.3 * wave[:, None, None] * dirs[None]
+    kp[:, joints] += 0.5 * wave[:, None, None] * dirs[None]
     kp = centre + scale * kp + rng.normal(0, 0.4, kp.shape)
     return kp[None].astype(np.float32)
 
