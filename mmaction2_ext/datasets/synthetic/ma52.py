@@ -60,7 +60,7 @@ def sample_keypoints(rng, action: int, frames: int, size: int,
     phase = rng.uniform(0, 2 * np.pi)
     wave = np.sin(2 * np.pi * np.arange(frames) / period + phase)
     kp = np.broadcast_to(TEMPLATE, (frames, 28, 2)).copy()
-    kp[:, joints] += 0.15 * wave[:, None, None] * dirs[None]
+    kp[:, joints] += 0.5 * wave[:, None, None] * dirs[None]
     kp = centre + scale * kp + rng.normal(0, 0.4, kp.shape)
     return kp[None].astype(np.float32)
 
@@ -89,6 +89,9 @@ def make_ma52(out: str, classes: Sequence[int] = DEFAULT_CLASSES,
               samples_per_class: Sequence[int] = (12, 4, 4), seed: int = 0,
               size: int = 96, frames: Sequence[int] = (40, 56)) -> Dict[str, List]:
     """Write the dataset under ``out``; returns {split: annotation list}."""
+    if size < 64 or size % 16:
+        # decord returns 4-channel frames for some tiny mp4v videos (48 px)
+        raise ValueError(f'size must be a multiple of 16, >= 64; got {size}')
     rng = np.random.default_rng(seed)
     video_dir = osp.join(out, 'raw_videos')
     os.makedirs(video_dir, exist_ok=True)

@@ -52,11 +52,11 @@ test_dataloader = dict(
                  list_file=data_root + 'annotations/test_list_videos.txt',
                  data_prefix=video_prefix, pipeline=test_pipeline))
 
-train_cfg = dict(max_epochs=8, val_begin=1, val_interval=2)
-optim_wrapper = dict(optimizer=dict(lr=0.05))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=8, eta_min=0,
+train_cfg = dict(max_epochs=10, val_begin=1, val_interval=5)
+optim_wrapper = dict(optimizer=dict(lr=0.1))
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=10, eta_min=0,
                         by_epoch=True, convert_to_iter_based=True)]
 default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=8, save_best='ma52/F1_mean'))
+                     checkpoint=dict(interval=10, save_best='ma52/F1_mean'))
 load_from = None
 auto_scale_lr = dict(enable=False, base_batch_size=4)
