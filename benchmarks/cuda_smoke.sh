@@ -24,7 +24,7 @@ run_config() {  # NAME CONFIG EPOCHS
   step "test-$1" $PY tools/test.py "$2" "$ckpt" --work-dir "$W/$1" --dump "$W/$1/result.pkl"
   grep -h -o "Epoch(test).*" "$W/test-$1.log" | tail -n 1
 }
-run_config pcan configs/pcan/pcan_tiny_1xb4-8e_synthetic-ma52.py 2
+run_config pcan configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py 2
 run_config protogcn configs/protogcn/protogcn_tiny_1xb8-16e_synthetic-ntu-3d.py 2
 run_config miga configs/miga/slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint.py 2
 run_config haan configs/haan/haan_1xb4-10e_synthetic-feat.py 2

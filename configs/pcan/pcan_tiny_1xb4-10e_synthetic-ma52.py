@@ -12,7 +12,7 @@ model = dict(
                   action_h_channels=32, dropout=0.2))
 
 img_scale, crop_scale = 64, 56
-heatmap = dict(type='GeneratePoseTarget', sigma=0.7, use_score=True,
+heatmap = dict(type='FastGeneratePoseTarget', sigma=0.7, use_score=True,
                with_kp=True, with_limb=False, scaling=0.25)
 common = [dict(type='MMDecode'),
           dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),

@@ -9,7 +9,7 @@ right_kp = [5, 6, 7, 11, 12, 13, 15, 17]
 img_scale = 256
 crop_scale = 224
 clip_len = dict(RGB=8, Pose=32)
-heatmap = dict(type='GeneratePoseTarget', sigma=0.7, use_score=True,
+heatmap = dict(type='FastGeneratePoseTarget', sigma=0.7, use_score=True,
                with_kp=True, with_limb=False, scaling=0.25)
 
 train_pipeline = [
