@@ -14,7 +14,8 @@ default_hooks = dict(
 custom_hooks = [
     # stop at a NaN/Inf loss before it reaches a checkpoint
     dict(type='NanGuardHook'),
-    # seed each epoch from (seed, epoch): --resume reproduces the same run
+    # with --deterministic, seed each epoch from (seed, epoch): --resume
+    # reproduces the uninterrupted run
     dict(type='EpochSeedHook'),
 ]
 

@@ -18,12 +18,16 @@ class EpochSeedHook(Hook):
     epoch of an uninterrupted run. Seeding from ``seed + epoch`` (plus the rank
     with ``diff_rank_seed``) makes both runs identical. ``runner.seed`` is the
     configured seed or the one mmengine drew, saved in and resumed from the
-    checkpoint meta.
+    checkpoint meta. Active with ``--deterministic`` (``randomness.
+    deterministic=True``), the runs that promise reproducibility; other runs
+    keep mmengine's single seeding.
     """
 
     priority = 'VERY_HIGH'
 
     def before_train_epoch(self, runner) -> None:
+        if not runner._randomness_cfg.get('deterministic', False):
+            return
         seed = runner.seed + runner.epoch
         if runner._randomness_cfg.get('diff_rank_seed', False):
             seed += get_rank() * 100003  # keep ranks' epoch seeds apart
