@@ -1,12 +1,14 @@
 """Repairs for the current PyPI stack (see ../shared/specs/stack.md).
 
-Import order matters: the DRN stub must exist before anything imports
-``mmaction.models``.
+Import order matters: the DRN stub and the VindLU switch must be in place
+before anything imports ``mmaction.models``.
 """
 from .drn import install_drn_stub
+from .multimodal import disable_incompatible_multimodal
 from .warnings import filter_harmless_warnings
 
 install_drn_stub()
+disable_incompatible_multimodal()
 filter_harmless_warnings()
 
 from .atomic_io import install_atomic_local_backend  # noqa: E402

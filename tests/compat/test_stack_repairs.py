@@ -54,3 +54,41 @@ def test_compact_transforms_match_stock(monkeypatch, ours, theirs, kwargs):
         else:
             np.testing.assert_array_equal(np.asarray(got[key]),
                                           np.asarray(value), err_msg=key)
+
+
+FAKE_TRANSFORMERS_5 = {
+    'transformers/__init__.py': '__version__ = "5.0.0"\n',
+    # 5.x dropped these re-exports that mmaction2's VindLU imports
+    'transformers/modeling_utils.py': 'PreTrainedModel = object\n',
+    'transformers-5.0.0.dist-info/METADATA':
+        'Metadata-Version: 2.1\nName: transformers\nVersion: 5.0.0\n',
+}
+
+
+def test_mmaction_models_import_beside_transformers_5(tmp_path, repo_root):
+    import subprocess
+    import sys
+    for name, text in FAKE_TRANSFORMERS_5.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    env = {'PYTHONPATH': f'{tmp_path}:{repo_root}', 'PATH': '/usr/bin:/bin'}
+
+    def run(code):
+        return subprocess.run([sys.executable, '-c', code], env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    # stock mmaction2 (DRN repair only) fails to import its models beside it
+    broken = run('import importlib.util as u\n'
+                 f'spec = u.spec_from_file_location("drn", "{repo_root}/'
+                 'mmaction2_ext/compat/drn.py")\n'
+                 'drn = u.module_from_spec(spec); spec.loader.exec_module(drn)\n'
+                 'drn.install_drn_stub()\n'
+                 'import mmaction.models\n')
+    assert broken.returncode != 0 and 'models/multimodal/vindlu' in broken.stderr
+    repaired = run(
+        'import mmaction2_ext, mmaction.models\n'
+        'from mmaction.registry import MODELS\n'
+        'try:\n    MODELS.build(dict(type="VindLUVQA"))\n'
+        'except ImportError as e:\n    print("placeholder:", e)\n')
+    assert repaired.returncode == 0, repaired.stderr[-2000:]
+    assert 'placeholder:' in repaired.stdout and 'multi-modal' in repaired.stdout
