@@ -55,9 +55,12 @@ def test_real_clip_decodes_through_pcan_val_pipeline(tmp_path, upstream_dir, rep
 
 
 @pytest.mark.parametrize('field,bad,match', [
-    ('keypoint', np.zeros((1, 75, 17, 2), np.float32), r'\(M, T, 28, 2\)'),
-    ('label', 52, 'action id'),
+    ('keypoint', np.zeros((1, 75, 17, 2), np.float32), '17 keypoints'),
+    ('label', 52, 'out of range'),
     ('total_frames', 80, 'total_frames'),
+    ('keypoint', np.zeros((1, 75, 28, 2), np.float32), 'no person detected'),
+    ('keypoint', np.zeros((0, 75, 28, 2), np.float32), 'no person'),
+    ('keypoint', np.ones((1, 75, 28, 3), np.float32), r'\(M, T, 28, 2\)'),
 ])
 def test_bad_entries_name_file_sample_field(tmp_path, field, bad, match):
     item = entry('0003_01_0001')
@@ -69,12 +72,69 @@ def test_bad_entries_name_file_sample_field(tmp_path, field, bad, match):
     assert 'MA52_val.pkl' in message and '0003_01_0001' in message
 
 
+def _clip_dataset(tmp_path, upstream_dir, repo_root, names, split='val', **kwargs):
+    """A val-pipeline MA52Dataset over copies of the real clip named ``names``
+    (a name ending in '-corrupt' gets a truncated copy)."""
+    import shutil
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/pcan/pcan_rgbpose_ma52.py'))
+    video_dir = tmp_path / 'videos'
+    video_dir.mkdir()
+    clip = osp.join(upstream_dir, 'micro-action', 'ma52_demo', CLIP + '.mp4')
+    for name in names:
+        target = video_dir / f'{name}.mp4'
+        shutil.copy(clip, target)
+        if name.endswith('-corrupt'):
+            data = target.read_bytes()
+            target.write_bytes(data[:len(data) // 3])
+    ann = write(tmp_path, [entry(n) for n in names])
+    pipeline = cfg[f'{split}_dataloader'].dataset.pipeline
+    return MA52Dataset(ann, pipeline, data_prefix=dict(video=str(video_dir)),
+                       **kwargs)
+
+
+def test_missing_video_named_at_build(tmp_path, upstream_dir, repo_root):
+    dataset = _clip_dataset(tmp_path, upstream_dir, repo_root, ['0003_01_0000'])
+    (tmp_path / 'videos' / '0003_01_0000.mp4').unlink()
+    with pytest.raises(DataError) as err:
+        MA52Dataset(dataset.ann_file, [], data_prefix=dict(
+            video=str(tmp_path / 'videos')))
+    message = str(err.value)
+    assert 'MA52_val.pkl' in message and '0003_01_0000.mp4 not found' in message
+    assert "field 'frame_dir'" in message
+
+
+def test_corrupt_video_named_at_first_read(tmp_path, upstream_dir, repo_root):
+    dataset = _clip_dataset(tmp_path, upstream_dir, repo_root,
+                            ['0003_01_0000', '0003_01_0001-corrupt'],
+                            test_mode=True)
+    assert dataset[0]['inputs']['imgs'].shape[-1] == 256
+    with pytest.raises(DataError) as err:
+        dataset[1]
+    message = str(err.value)
+    assert '0003_01_0001-corrupt.mp4' in message and 'cannot be decoded' in message
+    assert "field 'video'" in message
+
+
+def test_skip_invalid_skips_corrupt_training_video(tmp_path, upstream_dir, repo_root):
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_instance('ma52-skip', log_file=str(tmp_path / 'run.log'))
+    dataset = _clip_dataset(tmp_path, upstream_dir, repo_root,
+                            ['0003_01_0000', '0003_01_0001-corrupt'],
+                            split='train', skip_invalid=True)
+    assert logger is MMLogger.get_current_instance()
+    packed = dataset[1]  # skipped: another (the good) sample comes back
+    assert packed['data_samples'].gt_label.item() == 0
+    assert tuple(packed['inputs']['imgs'].shape) == (1, 3, 8, 224, 224)
+    listing = (tmp_path / 'invalid_samples_MA52_val.txt').read_text()
+    assert '0003_01_0001-corrupt' in listing and 'cannot be decoded' in listing
+
+
 def test_list_file_order_enforced(tmp_path):
     ann = write(tmp_path, [entry('test0000'), entry('test0001')], 'MA52_test.pkl')
     good = tmp_path / 'test_list_videos.txt'
     good.write_text('test0000.mp4 0\ntest0001.mp4 0\n')
     dataset = MA52Dataset(ann, [], list_file=str(good), data_prefix=dict(video='v'),
-                          test_mode=True)
+                          test_mode=True, check_videos=False)
     assert dataset.get_data_info(1)['frame_dir'] == osp.join('v', 'test0001')
     swapped = tmp_path / 'swapped.txt'
     swapped.write_text('test0001.mp4 0\ntest0000.mp4 0\n')

@@ -12,13 +12,15 @@ order (the test submission pairs predictions with that list by index).
 import os.path as osp
 from typing import Dict, List, Optional
 
+import decord
 import mmengine
 import numpy as np
-from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
 
 from ..utils import data_error
 from .ma52_labels import MA52_NUM_ACTIONS, action_to_body
+from .pose_dataset import CheckedPoseDataset
+from .validation import sample_name
 
 NUM_KEYPOINTS = 28
 
@@ -45,51 +47,52 @@ def video_name(item: Dict) -> str:
     return osp.basename(item['frame_dir']) + '.mp4'
 
 
-def check_entry(path: str, index: int, item: Dict,
-                num_keypoints: int = NUM_KEYPOINTS) -> None:
-    """Raise a :class:`DataError` naming the field that breaks the format."""
-    sample = item.get('frame_dir', item.get('filename', index))
-    if not isinstance(item, dict):
-        raise data_error(path, 'entry is not a dict', sample=index)
-    if 'frame_dir' not in item and 'filename' not in item:
-        raise data_error(path, 'missing video id', sample=index,
-                         field='frame_dir')
-    for key in ('label', 'total_frames', 'img_shape', 'keypoint'):
-        if key not in item:
-            raise data_error(path, 'missing', sample=sample, field=key)
-    label = item['label']
-    if not isinstance(label, (int, np.integer)) or not 0 <= label < MA52_NUM_ACTIONS:
-        raise data_error(path, f'{label!r} is not an action id in '
-                         f'[0, {MA52_NUM_ACTIONS})', sample=sample, field='label')
-    kp = np.asarray(item['keypoint'])
-    if kp.ndim != 4 or kp.shape[2:] != (num_keypoints, 2):
-        raise data_error(path, f'shape {kp.shape}, expected (M, T, '
-                         f'{num_keypoints}, 2)', sample=sample, field='keypoint')
-    if kp.shape[1] != item['total_frames']:
-        raise data_error(path, f'{kp.shape[1]} frames but total_frames is '
-                         f'{item["total_frames"]}', sample=sample, field='keypoint')
-    score = item.get('keypoint_score')
-    if score is not None and np.shape(score) != kp.shape[:3]:
-        raise data_error(path, f'shape {np.shape(score)}, expected '
-                         f'{kp.shape[:3]}', sample=sample, field='keypoint_score')
+def video_path(item: Dict) -> str:
+    """The file ``MMDecode`` reads for an entry (after the video prefix)."""
+    return item.get('filename') or item['frame_dir'] + '.mp4'
+
+
+def unreadable_video(path: str) -> Optional[str]:
+    """Why decord cannot read ``path``, or None if it can."""
+    if not osp.isfile(path):
+        return 'video file not found'
+    try:
+        reader = decord.VideoReader(path, num_threads=1)
+        if len(reader) == 0:
+            return 'video has no frames'
+        reader[0]
+    except Exception as err:  # decord raises its own DECORDError types
+        return f'video cannot be decoded ({type(err).__name__}: {err})'
+    return None
 
 
 @DATASETS.register_module()
-class MA52Dataset(PoseDataset):
-    """MA-52 videos + pose (stock ``PoseDataset`` semantics, validated).
+class MA52Dataset(CheckedPoseDataset):
+    """MA-52 videos + pose: stock ``PoseDataset`` semantics, validated.
+
+    Every entry is checked at build (file, sample and field named in the
+    error): keys, label in [0, 52), keypoint (M, T, 28, 2), scores, no-person
+    samples and, when ``data_prefix['video']`` is set, that its video exists.
+    A video that exists but cannot be decoded is named at its first read.
 
     Args:
         ann_file: the official pose pickle.
         list_file: optional ``*_list_videos.txt`` the pickle must match.
         num_keypoints: keypoints per person (28 for the official pickles).
+        check_videos: check at build that every video file exists.
+        skip_invalid: log and drop bad samples (listed in the work dir);
+            in training, a video that fails to decode is skipped too.
     """
 
     def __init__(self, ann_file: str, pipeline: List,
                  list_file: Optional[str] = None,
-                 num_keypoints: int = NUM_KEYPOINTS, **kwargs) -> None:
+                 num_keypoints: int = NUM_KEYPOINTS,
+                 check_videos: bool = True, **kwargs) -> None:
         self.list_file = list_file
-        self.num_keypoints = num_keypoints
-        super().__init__(ann_file, pipeline, **kwargs)
+        self.check_videos = check_videos
+        kwargs.setdefault('num_classes', MA52_NUM_ACTIONS)
+        super().__init__(ann_file, pipeline, num_keypoints=num_keypoints,
+                         **kwargs)
 
     def load_data_list(self) -> List[Dict]:
         if not osp.isfile(self.ann_file):
@@ -98,24 +101,41 @@ class MA52Dataset(PoseDataset):
         if isinstance(raw, dict) and self.split is None:
             raise data_error(self.ann_file, 'holds a split dict; set split= '
                              'or use the official plain-list pickle')
-        if isinstance(raw, dict):
-            keep = set(raw['split'][self.split])
-            raw = [x for x in raw['annotations']
-                   if x.get('frame_dir', x.get('filename')) in keep]
-        for index, item in enumerate(raw):
-            check_entry(self.ann_file, index, item, self.num_keypoints)
-        data_list = raw
-        prefix = self.data_prefix.get('video')
-        for item in data_list:
-            if prefix:  # as stock PoseDataset: video path = prefix + id
-                for key in ('filename', 'frame_dir'):
-                    if key in item:
-                        item[key] = osp.join(prefix, item[key])
+        data_list = super().load_data_list()
         if self.list_file is not None:
             self._check_order(data_list)
         for item in data_list:
             item['body_label'] = int(action_to_body([item['label']])[0])
         return data_list
+
+    def check_sample(self, anno: Dict, index: int) -> None:
+        super().check_sample(anno, index)
+        sample = sample_name(anno, index)
+        if np.shape(anno['keypoint'])[-1] != 2:
+            raise data_error(self.ann_file, f'shape {np.shape(anno["keypoint"])}'
+                             ', expected (M, T, 28, 2) pixel (x, y)', sample,
+                             'keypoint')
+        if self.check_videos and self.data_prefix.get('video'):
+            path = video_path(anno)
+            if not osp.isfile(path):
+                raise data_error(self.ann_file, f'video file {path} not found',
+                                 sample, 'frame_dir')
+
+    def prepare_data(self, idx: int):
+        try:
+            return super().prepare_data(idx)
+        except Exception as err:
+            info = self.get_data_info(idx)
+            problem = unreadable_video(video_path(info))
+            if problem is None:
+                raise
+            error = data_error(video_path(info), problem,
+                               sample_name(info, idx), 'video')
+            if not self.skip_invalid or self.test_mode:
+                raise error from err
+            self._report_skipped([f'{sample_name(info, idx)}\t{error}'],
+                                append=True)
+            return None  # BaseDataset draws another training sample
 
     def _check_order(self, data_list: List[Dict]) -> None:
         expected = read_video_list(self.list_file)

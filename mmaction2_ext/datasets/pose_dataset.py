@@ -26,7 +26,8 @@ class CheckedPoseDataset(PoseDataset):
         num_keypoints: V of the config's keypoint layout; samples with a
             different count are errors. None skips that check.
         skip_invalid: log and drop malformed samples instead of raising; their
-            list goes to ``invalid_samples_<split>.txt`` in the run's log dir.
+            list goes to ``invalid_samples_<split or annotation file name>.txt``
+            in the run's log dir.
     """
 
     def __init__(self, *args, num_keypoints: Optional[int] = None,
@@ -50,8 +51,7 @@ class CheckedPoseDataset(PoseDataset):
         kept, skipped = [], []
         for index, anno in enumerate(data_list):
             try:
-                check_pose_annotation(anno, self.ann_file, index,
-                                      self.num_keypoints, self.num_classes)
+                self.check_sample(anno, index)
             except DataError as err:
                 if not self.skip_invalid:
                     raise
@@ -62,10 +62,23 @@ class CheckedPoseDataset(PoseDataset):
             self._report_skipped(skipped)
         return kept
 
-    def _report_skipped(self, skipped: List[str]) -> None:
-        path = invalid_list_path(f'invalid_samples_{self.split or "all"}.txt')
-        with atomic_write(path, 'w') as f:
-            f.write('\n'.join(skipped) + '\n')
+    def check_sample(self, anno: Dict, index: int) -> None:
+        """Raise :class:`DataError` if one annotation is malformed."""
+        check_pose_annotation(anno, self.ann_file, index, self.num_keypoints,
+                              self.num_classes)
+
+    def _report_skipped(self, skipped: List[str], append: bool = False) -> None:
+        """List skipped samples; ``append`` for ones found while reading
+        (one short line per write, so data workers do not clobber it)."""
+        name = self.split or osp.splitext(osp.basename(self.ann_file))[0]
+        path = invalid_list_path(f'invalid_samples_{name}.txt')
+        lines = ''.join(line + '\n' for line in skipped)
+        if append:
+            with open(path, 'a') as f:
+                f.write(lines)
+        else:
+            with atomic_write(path, 'w') as f:
+                f.write(lines)
         MMLogger.get_current_instance().warning(
             f'{self.ann_file}: skipped {len(skipped)} invalid samples '
             f'(skip_invalid=True), listed in {path}')
