@@ -52,6 +52,8 @@ def test_real_clip_decodes_through_pcan_val_pipeline(tmp_path, upstream_dir, rep
     assert abs(float(imgs.float().mean()) - frames.mean()) < 25
     assert float(imgs.float().std()) > 10 and float(heatmaps.max()) > 0.5
     assert packed['data_samples'].gt_label.item() == 0
+    # the dump carries the video, so eval_ma52 can check the test-list order
+    assert packed['data_samples'].frame_dir == osp.join(video_dir, CLIP)
 
 
 @pytest.mark.parametrize('field,bad,match', [

@@ -32,7 +32,9 @@ val_pipeline = [
     dict(type='Resize', scale=(img_scale, img_scale), keep_ratio=False),
     heatmap,
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'))
+    # frame_dir in the dump lets eval_ma52 check its order against the list
+    dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'),
+         meta_keys=('frame_dir', 'img_shape'))
 ]
 test_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=10,
