@@ -36,7 +36,7 @@ def parse_args():
     parser.add_argument('--pose-dir',
                         help='override data/ma52/MA-52_openpose_28kp')
     parser.add_argument('--weights-dir', help='override checkpoints '
-                        '(the PCAN config loads from pretrained/)')
+                        '(where the PCAN config loads from)')
     parser.add_argument('--revision', default='main',
                         help='branch, tag or commit')
     parser.add_argument('--endpoint', help='hub url (default: HF_ENDPOINT '

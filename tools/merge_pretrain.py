@@ -2,7 +2,7 @@
 
     python tools/merge_pretrain.py RGB_CKPT POSE_CKPT \
         --config configs/pcan/pcan_rgbpose_ma52.py \
-        --out pretrained/rgbpose_conv3d_init.pth
+        --out checkpoints/rgbpose_conv3d_init.pth
 """
 import argparse
 import os.path as osp
@@ -35,7 +35,7 @@ def main():
     parser.add_argument('rgb')
     parser.add_argument('pose')
     parser.add_argument('--config', default='configs/pcan/pcan_rgbpose_ma52.py')
-    parser.add_argument('--out', default='pretrained/rgbpose_conv3d_init.pth')
+    parser.add_argument('--out', default='checkpoints/rgbpose_conv3d_init.pth')
     args = parser.parse_args()
     init_default_scope('mmaction')
     model = MODELS.build(Config.fromfile(args.config).model)

@@ -25,5 +25,7 @@ default_hooks = dict(
     logger=dict(interval=200),
     checkpoint=dict(interval=10, save_best='ma52/F1_mean', rule='greater'))
 
-load_from = 'pretrained/rgbpose_conv3d_init.pth'
+# upstream reads ./pretrained/; tools/download.py puts the weights in
+# checkpoints/ as the upstream README does, so we read them there
+load_from = 'checkpoints/rgbpose_conv3d_init.pth'
 auto_scale_lr = dict(enable=False, base_batch_size=10)

@@ -387,3 +387,13 @@ def test_remove_archives_then_rerun_downloads_nothing(ma52_hub, tmp_path):
                          endpoint=ma52_hub.url)
     assert third.downloaded == ['train.zip']
     assert third.extracted == {'train.zip': 2}
+
+
+def test_configs_read_where_the_tool_writes(repo_root):
+    """Download, then train: the PCAN config's paths are the tool's folders."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/pcan/pcan_rgbpose_ma52.py'))
+    assert osp.dirname(cfg.load_from) == MA52_SOURCES['weights'].local_dir
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.data_prefix['video'].rstrip('/') == MA52_SOURCES['data'].extract_dir
+    assert osp.dirname(dataset.ann_file) == MA52_SOURCES['pose'].local_dir
