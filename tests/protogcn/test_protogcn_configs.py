@@ -15,7 +15,8 @@ from mmaction2_ext.datasets.synthetic.skeleton import make_skeleton_dataset
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs',
                       'protogcn')
-CONFIGS = sorted(glob.glob(osp.join(CONFIG_DIR, '*', '*.py')))
+CONFIGS = sorted(c for c in glob.glob(osp.join(CONFIG_DIR, '*', '*.py'))
+                 if osp.basename(osp.dirname(c)) != '_base_')
 SPEC = {  # stream -> (prototypes, CSC weight)
     'j': (400, 0.2), 'jm': (400, 0.2), 'b': (100, 0.3), 'bm': (100, 0.3),
     'k': (100, 0.1), 'km': (100, 0.1)}

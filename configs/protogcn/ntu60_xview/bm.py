@@ -1,13 +1,9 @@
-# ProtoGCN, NTU RGB+D 60 X-View, stream 'bm': the joint config with this stream's
-# features, prototype count and CSC weight.
-_base_ = './j.py'
+# ProtoGCN, NTU RGB+D 60 X-View, bone motion stream.
+_base_ = '../_base_/ntu_bm.py'
 
 work_dir = './work_dirs/protogcn/ntu60_xview/bm'
 
-model = dict(
-    backbone=dict(num_prototype=100),
-    cls_head=dict(weight=0.3))
-
+# upstream does not flip this stream on this split (spec 2.3)
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='RandomRot', theta=0.2),
@@ -16,23 +12,12 @@ train_pipeline = [
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
-val_pipeline = [
-    dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['bm']),
-    dict(type='UniformSampleDecode', clip_len=100, num_clips=1,
-         test_mode=True),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
-test_pipeline = [
-    dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['bm']),
-    dict(type='UniformSampleDecode', clip_len=100, num_clips=10,
-         test_mode=True),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
 
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+ann_file = 'data/nturgbd/ntu60_3danno.pkl'
+train_dataloader = dict(
+    dataset=dict(ann_file=ann_file, split='xview_train',
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(ann_file=ann_file, split='xview_val'))
+test_dataloader = dict(
+    dataset=dict(ann_file=ann_file, split='xview_val'))
