@@ -187,7 +187,7 @@ def pipeline_rows(rng, repeats):
                 pack = posec3d_pipelines(kind, test, None, pack=True)
                 ts2, to2 = compare(stock, pack, lambda: copy.deepcopy(raw),
                                    repeats)
-                name = f'  same, worker ships keypoints (render on device)'
+                name = '  same, worker ships keypoints (render on device)'
                 rows.append((name, ts2, to2))
                 print(_row(name, ts2, to2), flush=True)
     return rows

@@ -6,6 +6,8 @@ Body ids and the MA-52 letters: 0 A body, 1 B head, 2 C upper limb,
 import numpy as np
 
 MA52_BODY_SIZES = (5, 6, 13, 8, 6, 10, 4)
+MA52_BODY_NAMES = ('A body', 'B head', 'C upper limb', 'D lower limb',
+                   'E body-hand', 'F head-hand', 'G leg-hand')
 MA52_NUM_ACTIONS = sum(MA52_BODY_SIZES)
 MA52_NUM_BODIES = len(MA52_BODY_SIZES)
 MA52_ACTION_TO_BODY = tuple(

@@ -9,13 +9,13 @@ scores ``(rgb + pose) / 2`` (action) and ``(rgb_coarse + pose_coarse) / 2``
 import csv
 import io
 import os.path as osp
-import pickle
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from ..datasets.ma52 import read_video_list
 from ..evaluation.functional import ma52_metrics_from_topk, topk_indices
+from ..evaluation.functional.dump import read_dump, to_numpy
 from ..utils import data_error
 from .archive import write_csv, write_zip
 
@@ -23,22 +23,6 @@ HEADER = (['vid'] + [f'action_pred_{i}' for i in range(1, 6)] +
           [f'body_pred_{i}' for i in range(1, 6)])
 SCORE_KEYS = ('rgb', 'pose', 'rgb_coarse', 'pose_coarse')
 CSV_NAME = 'prediction.csv'
-
-
-def _as_array(value) -> np.ndarray:
-    return np.asarray(value.cpu() if hasattr(value, 'cpu') else value,
-                      dtype=np.float64)
-
-
-def load_dump(path: str) -> List[Dict]:
-    if not osp.isfile(path):
-        raise data_error(path, 'dump file not found (run tools/test.py '
-                         'CONFIG CKPT --dump PATH first)')
-    with open(path, 'rb') as f:
-        results = pickle.load(f)
-    if not isinstance(results, list) or not results:
-        raise data_error(path, 'expected a non-empty list of per-sample dicts')
-    return results
 
 
 def fused_scores(results: Sequence[Dict], path: str,
@@ -54,7 +38,7 @@ def fused_scores(results: Sequence[Dict], path: str,
         if not isinstance(scores, dict) or not set(SCORE_KEYS) <= set(scores):
             raise data_error(path, f'needs pred_score with keys {SCORE_KEYS} '
                              '(a PCAN dump)', sample=index, field='pred_score')
-        s = {k: _as_array(scores[k]).reshape(-1) for k in SCORE_KEYS}
+        s = {k: to_numpy(scores[k]).reshape(-1) for k in SCORE_KEYS}
         for key, size in zip(SCORE_KEYS, (num_actions,) * 2 + (num_bodies,) * 2):
             if s[key].shape != (size,):
                 raise data_error(path, f'{s[key].shape[0]} scores, expected '
@@ -97,7 +81,7 @@ def make_submission(dump: str, test_list: str, csv_path: str,
     Both files are written atomically, so a failure leaves any previous
     submission intact.
     """
-    results = load_dump(dump)
+    results = read_dump(dump)
     names = read_video_list(test_list)
     check_order(results, names, dump, test_list)
     rows = prediction_rows(names, *fused_scores(results, dump))

@@ -6,7 +6,6 @@ Any recognizer's dump works (a list of dicts with ``pred_score`` (C,) and
 scores and bodies the mean of the ``*_coarse`` ones, as the official MA-52
 submission script does.
 """
-import pickle
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
@@ -14,14 +13,11 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..datasets.ma52_labels import (MA52_NUM_ACTIONS, MA52_NUM_BODIES,
-                                    action_to_body)
+from ..datasets.ma52_labels import (MA52_BODY_NAMES, MA52_NUM_ACTIONS,
+                                    MA52_NUM_BODIES, action_to_body)
+from ..evaluation.functional.dump import read_dump, split_score, to_numpy
 from ..utils import data_error
 from .figure import save_figure
-
-# MA-52 body parts, letters A-G in body id order (spec pcan.md section 2)
-MA52_BODY_NAMES = ('A body', 'B head', 'C upper limb', 'D lower limb',
-                   'E body-hand', 'F head-hand', 'G leg-hand')
 ANNOTATE_MAX = 20  # write the counts into the cells up to this many classes
 
 
@@ -32,39 +28,22 @@ class DumpScores:
     body_scores: Optional[np.ndarray] = None  # (N, 7) PCAN body scores
 
 
-def _numpy(value) -> np.ndarray:
-    if hasattr(value, 'detach'):
-        value = value.detach().cpu()
-    return np.asarray(value, dtype=np.float64)
-
-
 def load_dump(path: str) -> DumpScores:
     """Scores and labels of a ``--dump`` pickle (errors name sample, field)."""
-    try:
-        with open(path, 'rb') as f:
-            records = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError) as err:
-        raise data_error(path, f'cannot read the dump ({err})') from err
-    if not isinstance(records, (list, tuple)) or not records:
-        raise data_error(path, 'expected a non-empty list of per-sample dicts')
     scores, bodies, labels = [], [], []
-    for i, rec in enumerate(records):
+    for i, rec in enumerate(read_dump(path)):
         for key in ('pred_score', 'gt_label'):
             if not isinstance(rec, dict) or key not in rec:
                 raise data_error(path, 'missing', sample=i, field=key)
-        label = _numpy(rec['gt_label']).reshape(-1)
+        label = to_numpy(rec['gt_label']).reshape(-1)
         if label.size != 1:
             raise data_error(path, f'expected one label, got {label.size}',
                              sample=i, field='gt_label')
         labels.append(int(label[0]))
-        score = rec['pred_score']
-        if isinstance(score, dict):
-            fine = [k for k in score if not k.endswith('_coarse')]
-            coarse = [k for k in score if k.endswith('_coarse')]
-            if coarse:
-                bodies.append(np.mean([_numpy(score[k]) for k in coarse], 0))
-            score = np.mean([_numpy(score[k]) for k in fine], 0)
-        scores.append(_numpy(score))
+        score, body = split_score(rec['pred_score'])
+        scores.append(score)
+        if body is not None:
+            bodies.append(body)
     widths = {s.shape for s in scores}
     if len(widths) != 1 or len(next(iter(widths))) != 1:
         raise data_error(path, f'score shapes differ or are not 1-D: '

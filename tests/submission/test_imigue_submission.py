@@ -93,5 +93,5 @@ def test_cli_fuses_joint_04_limb_06(tmp_path, repo_root, tool_env):
          str(tmp_path / 'joint.pkl'), str(tmp_path / 'missing.pkl'),
          '--out-dir', str(out)], env=tool_env, capture_output=True,
         text=True, timeout=120)
-    assert short.returncode == 1 and 'missing.pkl: cannot read the dump' in \
+    assert short.returncode == 1 and 'missing.pkl: dump file not found' in \
         short.stderr

@@ -4,7 +4,6 @@ A dump is what ``tools/test.py --dump`` writes (a list of dicts with
 ``pred_score`` and ``gt_label``) or an upstream PYSKL/ProtoGCN
 ``*_pred.pkl`` (a list of per-sample score vectors, no labels).
 """
-import pickle
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -12,6 +11,7 @@ from mmaction.evaluation.functional import (mean_class_accuracy,
                                             top_k_accuracy)
 
 from ...utils import atomic_pickle_dump, data_error
+from .dump import read_dump, split_score, to_numpy
 
 # upstream tools/ensemble.py weights, streams in this order
 PRESETS: Dict[str, Tuple[List[str], List[float]]] = {
@@ -21,35 +21,25 @@ PRESETS: Dict[str, Tuple[List[str], List[float]]] = {
 }
 
 
-def _to_numpy(value) -> np.ndarray:
-    return np.asarray(value.detach().cpu() if hasattr(value, 'detach')
-                      else value)
-
-
 def load_dump(path: str) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-    """Read a dump -> ``(scores (N, K) float64, labels (N,) int64 or None)``."""
-    try:
-        with open(path, 'rb') as f:
-            records = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError) as err:
-        raise data_error(path, f'cannot read the dump ({err})') from err
-    if not isinstance(records, (list, tuple)) or not records:
-        raise data_error(path, 'expected a non-empty list of per-sample '
-                         'results')
+    """Read a dump -> ``(scores (N, K) float64, labels (N,) int64 or None)``.
+
+    PCAN dumps give the mean of their action scores (see ``split_score``).
+    """
     scores, labels = [], []
-    for i, rec in enumerate(records):
+    for i, rec in enumerate(read_dump(path)):
         if isinstance(rec, dict):
             if 'pred_score' not in rec:
                 raise data_error(path, 'missing', sample=i, field='pred_score')
-            score = _to_numpy(rec['pred_score'])
+            score = split_score(rec['pred_score'])[0]
             if 'gt_label' in rec:
-                labels.append(int(_to_numpy(rec['gt_label']).reshape(-1)[0]))
+                labels.append(int(to_numpy(rec['gt_label']).reshape(-1)[0]))
         else:
-            score = _to_numpy(rec)
+            score = to_numpy(rec)
         if score.ndim != 1:
             raise data_error(path, f'scores must be 1-D, got shape '
                              f'{score.shape}', sample=i, field='pred_score')
-        scores.append(score.astype(np.float64))
+        scores.append(score)
     widths = {s.shape[0] for s in scores}
     if len(widths) != 1:
         raise data_error(path, f'samples have different class counts '

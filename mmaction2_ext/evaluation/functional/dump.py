@@ -1,0 +1,53 @@
+"""Reading ``tools/test.py --dump`` pickles, shared by the ensemble, the
+confusion matrices and the MA-52 submission.
+
+A dump is a list with one record per test sample: a dict with ``pred_score``
+(C,) and ``gt_label`` (mmaction2), or a bare score vector (upstream PYSKL /
+ProtoGCN ``*_pred.pkl``). PCAN dumps hold ``pred_score`` as a dict
+``{'rgb', 'pose', 'rgb_coarse', 'pose_coarse'}``.
+"""
+import os.path as osp
+import pickle
+from typing import Dict, List, Optional, Tuple, Union
+
+import numpy as np
+
+from ...utils import data_error
+
+Score = Union[np.ndarray, Dict[str, np.ndarray]]
+
+
+def to_numpy(value) -> np.ndarray:
+    """float64 array of a tensor (any device) or array-like."""
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu()
+    return np.asarray(value, dtype=np.float64)
+
+
+def read_dump(path: str) -> List:
+    """The records of a dump; a clear error for a missing or broken file."""
+    if not osp.isfile(path):
+        raise data_error(path, 'dump file not found (run tools/test.py '
+                         'CONFIG CKPT --dump PATH first)')
+    try:
+        with open(path, 'rb') as f:
+            records = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError) as err:
+        raise data_error(path, f'cannot read the dump ({err})') from err
+    if not isinstance(records, (list, tuple)) or not records:
+        raise data_error(path, 'expected a non-empty list of per-sample '
+                         'results')
+    return list(records)
+
+
+def split_score(score: Score) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """(class scores, body scores or None) of one ``pred_score``.
+
+    A PCAN dict gives the mean of its non-coarse scores and the mean of its
+    ``*_coarse`` ones, the fusion of the official MA-52 submission script.
+    """
+    if not isinstance(score, dict):
+        return to_numpy(score), None
+    fine = [to_numpy(v) for k, v in score.items() if not k.endswith('_coarse')]
+    coarse = [to_numpy(v) for k, v in score.items() if k.endswith('_coarse')]
+    return np.mean(fine, 0), (np.mean(coarse, 0) if coarse else None)
