@@ -6,8 +6,9 @@
 
 Both models share widths and inputs; "stock" drops the FeatureInteraction
 blocks and the PCAN head (prototypes, tree loss, body classifiers). The data
-pipeline is the PCAN test pipeline read through ``MA52Dataset`` (ours) and
-stock ``PoseDataset`` on the same synthetic MA-52 clips.
+pipeline is the PCAN test pipeline read through ``MA52Dataset`` (ours, with
+``FastGeneratePoseTarget``) and through stock mmaction2 ``PoseDataset`` with
+its ``GeneratePoseTarget`` (same arguments), on the same synthetic clips.
 """
 import argparse
 import copy
@@ -23,6 +24,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmaction2_ext  # noqa: E402,F401
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
+from mmaction.datasets import PoseDataset as StockPoseDataset  # noqa: E402
 from mmaction.registry import DATASETS, MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
 
@@ -116,7 +118,11 @@ def main():
                   list_file=f'{tmp}/annotations/test_list_videos.txt',
                   data_prefix=dict(video=f'{tmp}/raw_videos/'))
         stock = {k: v for k, v in ds.items() if k != 'list_file'}
-        stock['type'] = 'PoseDataset'
+        # the class itself: the name 'PoseDataset' now builds ours
+        stock['type'] = StockPoseDataset
+        stock['pipeline'] = [dict(t, type='GeneratePoseTarget')
+                             if t['type'] == 'FastGeneratePoseTarget' else t
+                             for t in ds.pipeline]
         for name, d in (('stock PoseDataset', stock), ('MA52Dataset (ours)', ds)):
             ms = time_pipeline(d, args.samples)
             rows.append((f'test pipeline, {name}', ms))
