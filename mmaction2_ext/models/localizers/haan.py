@@ -120,15 +120,25 @@ class HAAN(BaseModel):
             labels[i, :n] = self.pseudo_labels[name][:n]
         return torch.from_numpy(labels).to(device)
 
+    def _clip_outputs(self, x: torch.Tensor, valid: torch.Tensor):
+        """h, fine logits and pseudo logits ``(B, T, .)``, zero on padding.
+
+        The MLPs act clip by clip, so they run on the real clips only (upstream
+        also runs them on the padding, which the losses then mask out).
+        """
+        encoded = self.encode(x[valid])  # (N_real, d)
+        feats, fine_logits = self.fine_level_classifier(encoded)
+        pseudo_logits = self.pseudo_label_classifier(encoded)[1]
+        return [t.new_zeros(*valid.shape, t.shape[-1]).index_put(
+            (valid, ), t) for t in (feats, fine_logits, pseudo_logits)]
+
     def loss(self, inputs: torch.Tensor, data_samples: dict) -> dict:
         seq_lens = data_samples['seq_lens']
         length = int(seq_lens.max())
         x = inputs[:, :length]
         valid = torch.arange(length, device=x.device) < seq_lens.to(
             x.device).unsqueeze(1)
-        encoded = self.encode(x)
-        fine_feats, fine_logits = self.fine_level_classifier(encoded)
-        pseudo_logits = self.pseudo_label_classifier(encoded)[1]
+        fine_feats, fine_logits, pseudo_logits = self._clip_outputs(x, valid)
         pseudo_labels = self._batch_pseudo_labels(
             data_samples['video_names'], seq_lens.tolist(), length, x.device)
         return self.loss_module(
