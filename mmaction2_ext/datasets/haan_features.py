@@ -18,7 +18,8 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import FUNCTIONS
 
 from mmaction.registry import DATASETS
-from ..utils import data_error
+from ..utils import DataError, data_error
+from .invalid import report_skipped
 
 ANNOTATION_FILES = ('video_names', 'labels', 'segments', 'sec2clip_ratios')
 STACKED_FIELDS = ('fine_labels', 'coarse_labels', 'fine_weights',
@@ -86,18 +87,23 @@ class HAANFeatureDataset(BaseDataset):
             pads to it); None disables the check.
         split_file: optional FineGym-new-split file; the videos whose event
             appears in it form the split instead of the row ranges.
+        skip_invalid: check every video's annotations and features at build
+            and log and drop the bad ones (listed in
+            ``invalid_samples_haan_<split>.txt`` in the run's log dir)
+            instead of raising.
     """
 
     def __init__(self, ann_dir: str, features: str, split: str = 'train',
                  num_training_videos: int = 3775, feature_size: int = 2048,
                  max_clips_per_video: Optional[int] = None,
-                 split_file: Optional[str] = None, **kwargs):
+                 split_file: Optional[str] = None, skip_invalid: bool = False,
+                 **kwargs):
         if split not in ('train', 'test'):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         self.ann_dir, self.features_path = ann_dir, features
         self.split, self.num_training_videos = split, num_training_videos
         self.feature_size, self.max_clips = feature_size, max_clips_per_video
-        self.split_file = split_file
+        self.split_file, self.skip_invalid = split_file, skip_invalid
         self._feature_array = None
         kwargs.setdefault('test_mode', split == 'test')
         kwargs.setdefault('pipeline', [])
@@ -134,32 +140,21 @@ class HAANFeatureDataset(BaseDataset):
         with open(f2c_path) as f:
             f2c = {int(k): int(v) for k, v in json.load(f).items()}
         num_fine, num_coarse = len(f2c), max(f2c.values()) + 1
+        data_list, skipped = [], []
+        for row in self._split_rows(names):
+            try:
+                item = self._video_entry(arrays, int(row), f2c)
+                if self.skip_invalid:  # features too: none fails later
+                    self.load_features(item)
+            except DataError as err:
+                if not self.skip_invalid:
+                    raise
+                skipped.append(f'{names[row]}\t{err}')
+                continue
+            data_list.append(dict(item, index=len(data_list)))
+        if skipped:
+            report_skipped(self.ann_dir, f'haan_{self.split}', skipped)
         labels_path = osp.join(self.ann_dir, 'labels.npy')
-        data_list = []
-        for index, row in enumerate(self._split_rows(names)):
-            pairs = np.asarray(arrays['labels'][row], dtype=np.int64)
-            segments = np.asarray(arrays['segments'][row], dtype=np.float64)
-            name = str(names[row])
-            if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0:
-                raise data_error(labels_path, 'expected a non-empty list of '
-                                 '[coarse, fine] pairs', sample=name,
-                                 field='labels')
-            bad = [(c, f) for c, f in pairs if f2c.get(int(f)) != c]
-            if bad:
-                raise data_error(labels_path, f'pair {list(bad[0])} disagrees '
-                                 'with fine_to_coarse_mappings.json',
-                                 sample=name, field='labels')
-            if segments.shape != (len(pairs), 2):
-                raise data_error(osp.join(self.ann_dir, 'segments.npy'),
-                                 f'shape {segments.shape}, expected '
-                                 f'({len(pairs)}, 2)', sample=name,
-                                 field='segments')
-            data_list.append(dict(
-                video_name=name, row=int(row), index=index,
-                fine_labels=multi_hot(pairs[:, 1], num_fine),
-                coarse_labels=multi_hot(pairs[:, 0], num_coarse),
-                gt_labels=pairs[:, 1], gt_segments=segments,
-                sec2clip_ratio=float(arrays['sec2clip_ratios'][row])))
         if self.split == 'train' and data_list:
             for level in ('fine', 'coarse'):
                 y = np.stack([d[f'{level}_labels'] for d in data_list])
@@ -170,6 +165,33 @@ class HAANFeatureDataset(BaseDataset):
         self.num_fine_classes, self.num_coarse_classes = num_fine, num_coarse
         return data_list
 
+    def _video_entry(self, arrays: dict, row: int, f2c: dict) -> dict:
+        """One video's checked annotations (a DataError names what is bad)."""
+        labels_path = osp.join(self.ann_dir, 'labels.npy')
+        pairs = np.asarray(arrays['labels'][row], dtype=np.int64)
+        segments = np.asarray(arrays['segments'][row], dtype=np.float64)
+        name = str(arrays['video_names'][row])
+        if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0:
+            raise data_error(labels_path, 'expected a non-empty list of '
+                             '[coarse, fine] pairs', sample=name,
+                             field='labels')
+        bad = [(c, f) for c, f in pairs if f2c.get(int(f)) != c]
+        if bad:
+            raise data_error(labels_path, f'pair {list(bad[0])} disagrees '
+                             'with fine_to_coarse_mappings.json',
+                             sample=name, field='labels')
+        if segments.shape != (len(pairs), 2):
+            raise data_error(osp.join(self.ann_dir, 'segments.npy'),
+                             f'shape {segments.shape}, expected '
+                             f'({len(pairs)}, 2)', sample=name,
+                             field='segments')
+        num_fine, num_coarse = len(f2c), max(f2c.values()) + 1
+        return dict(video_name=name, row=row,
+                    fine_labels=multi_hot(pairs[:, 1], num_fine),
+                    coarse_labels=multi_hot(pairs[:, 0], num_coarse),
+                    gt_labels=pairs[:, 1], gt_segments=segments,
+                    sec2clip_ratio=float(arrays['sec2clip_ratios'][row]))
+
     def load_features(self, info: dict) -> np.ndarray:
         """``(T, D)`` features of one video, checked."""
         name = info['video_name']
@@ -178,7 +200,7 @@ class HAANFeatureDataset(BaseDataset):
             if not osp.isfile(path):
                 raise data_error(path, 'feature file not found', sample=name,
                                  field='features')
-            feats = np.load(path, allow_pickle=False)
+            feats = np.load(path, mmap_mode='r')  # header only until used
         else:
             path = self.features_path
             if self._feature_array is None:
@@ -205,8 +227,9 @@ class HAANFeatureDataset(BaseDataset):
 
     def prepare_data(self, idx: int) -> dict:
         info = dict(self.get_data_info(idx))
+        # a copy: memory-mapped features are read-only
         info['inputs'] = torch.from_numpy(
-            np.ascontiguousarray(self.load_features(info), dtype=np.float32))
+            np.array(self.load_features(info), dtype=np.float32))
         return self.pipeline(info)
 
 

@@ -2,18 +2,11 @@
 import os.path as osp
 from typing import Dict, List, Optional
 
-from mmengine.logging import MMLogger
-
 from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
-from ..utils import DataError, atomic_write, data_error
+from ..utils import DataError, data_error
+from .invalid import report_skipped
 from .validation import check_pose_annotation, sample_name
-
-
-def invalid_list_path(name: str) -> str:
-    """Where skipped samples are listed: the run's log dir in the work dir."""
-    log_file = getattr(MMLogger.get_current_instance(), 'log_file', None)
-    return osp.join(osp.dirname(log_file) if log_file else '.', name)
 
 
 @DATASETS.register_module(name='PoseDataset', force=True)
@@ -68,17 +61,5 @@ class CheckedPoseDataset(PoseDataset):
                               self.num_classes)
 
     def _report_skipped(self, skipped: List[str], append: bool = False) -> None:
-        """List skipped samples; ``append`` for ones found while reading
-        (one short line per write, so data workers do not clobber it)."""
         name = self.split or osp.splitext(osp.basename(self.ann_file))[0]
-        path = invalid_list_path(f'invalid_samples_{name}.txt')
-        lines = ''.join(line + '\n' for line in skipped)
-        if append:
-            with open(path, 'a') as f:
-                f.write(lines)
-        else:
-            with atomic_write(path, 'w') as f:
-                f.write(lines)
-        MMLogger.get_current_instance().warning(
-            f'{self.ann_file}: skipped {len(skipped)} invalid samples '
-            f'(skip_invalid=True), listed in {path}')
+        report_skipped(self.ann_file, name, skipped, append)

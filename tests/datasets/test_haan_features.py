@@ -1,5 +1,6 @@
 """HAANFeatureDataset on the real HAAN annotations (synthetic features), the
 FineGym new split, class weights of spec 2.4, collate and bad input."""
+import os
 import os.path as osp
 
 import numpy as np
@@ -117,3 +118,31 @@ def test_official_single_file_and_missing_class(tmp_path):
                        match=r'fine class \d occurs in no training video'):
         HAANFeatureDataset(info['ann_dir'], info['features'], 'train', 3,
                            feature_size=32)
+
+
+def test_skip_invalid_drops_and_lists_bad_videos(tmp_path):
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('haan-skip', log_file=str(tmp_path / 'run.log'))
+    info = make_haan_dataset(str(tmp_path / 'd'), num_train=12, num_test=4,
+                             per_video_features=True)
+    full = HAANFeatureDataset(info['ann_dir'], info['features'], 'train', 12,
+                              feature_size=32)
+    names = [full.get_data_info(i)['video_name'] for i in range(len(full))]
+    np.save(osp.join(info['features'], f'{names[1]}.npy'),
+            np.zeros((4, 31), np.float32))  # wrong D
+    os.remove(osp.join(info['features'], f'{names[5]}.npy'))  # missing
+    with pytest.raises(DataError, match=names[1]):
+        HAANFeatureDataset(info['ann_dir'], info['features'], 'train', 12,
+                           feature_size=32)[1]
+    kept = HAANFeatureDataset(info['ann_dir'], info['features'], 'train', 12,
+                              feature_size=32, skip_invalid=True)
+    assert [kept.get_data_info(i)['video_name'] for i in range(len(kept))] == \
+        [n for i, n in enumerate(names) if i not in (1, 5)]
+    assert [kept.get_data_info(i)['index'] for i in range(len(kept))] == \
+        list(range(10))
+    listing = (tmp_path / 'invalid_samples_haan_train.txt').read_text()
+    lines = listing.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(names[1]) and 'shape (4, 31)' in lines[0]
+    assert lines[1].startswith(names[5]) and 'not found' in lines[1]
+    assert kept[0]['inputs'].shape[1] == 32
