@@ -5,7 +5,7 @@
 #   python tools/data/imigue/class_vectors.py random --num-classes 4 \
 #       --out data/synthetic/skeleton/imigue_class_vectors.npy
 # Val/test pipelines as the full joint config at 16 frames and 32 px; training
-# uses the val geometry (no crop, no Flip: the synthetic motions are ~2 px at
+# uses the val geometry (no crop, no Flip: the synthetic motions are ~7 px at
 # this size and the official flip lists scramble joints). A 3x3 stem, temporal
 # convs from stage 1 and AdamW so it converges in ~80 steps.
 _base_ = '../_base_/default_runtime.py'

@@ -13,7 +13,7 @@ import torch
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.utils import atomic_write
 
-CONFIG = 'configs/demo/stgcn_tiny_1xb8-6e_synthetic-coco-2d.py'
+CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
 
 @pytest.fixture(scope='module')

@@ -22,7 +22,7 @@ from mmaction2_ext.visualization import (collect_curves, draw_confusion_matrix,
                                          draw_curves, dump_confusions,
                                          load_dump, plot_confusion_matrices)
 
-CONFIG = 'configs/demo/stgcn_tiny_1xb8-6e_synthetic-coco-2d.py'
+CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 NAMES = ['walk', 'wave', 'jump', 'sit']
 C0 = (0x1f, 0x77, 0xb4)  # matplotlib's first two line colours
 C1 = (0xff, 0x7f, 0x0e)

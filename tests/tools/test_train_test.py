@@ -9,7 +9,7 @@ import pytest
 
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
-CONFIG = 'configs/demo/stgcn_tiny_1xb8-6e_synthetic-coco-2d.py'
+CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
 
 @pytest.fixture(scope='module')

@@ -1,5 +1,6 @@
 # A tiny ST-GCN on the synthetic COCO-layout skeleton set: the toolbox's smoke
-# test (train / resume / test / dump in seconds on CPU). Make the data with
+# test (train / resume / test / dump in seconds on CPU). On the default set it
+# reaches top-1 1.0 by about epoch 7 (6 epochs were too few). Data:
 #   python tools/data/make_synthetic.py skeleton --layout coco
 _base_ = '../_base_/default_runtime.py'
 
@@ -52,11 +53,11 @@ test_dataloader = val_dataloader
 val_evaluator = [dict(type='AccMetric')]
 test_evaluator = val_evaluator
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=6, val_interval=1)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
-param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0, T_max=6,
+param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0, T_max=12,
                         by_epoch=True, convert_to_iter_based=True)]
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4,
