@@ -1,9 +1,13 @@
 """The tiny demo config learns the synthetic MA-52 set on CPU (the chain of
-``make demo``: train, test --dump, submission). Takes a few CPU minutes."""
+``make demo``: train, test --dump, submission). About 1.5 CPU minutes.
+
+Six (data seed, training seed) pairs gave val action top-1 0.84-1.0, body
+top-1 0.91-1.0 and test action top-1 0.84-1.0 (chance 0.125); seed 0/0,
+the one run here, 1.0 on all of them. The bars of 0.75 leave a margin of at
+least 3 of the 32 clips."""
 import os
 import os.path as osp
 
-import pytest
 import torch
 from mmengine.config import Config
 
@@ -14,10 +18,6 @@ from mmaction2_ext.submission.ma52 import make_submission, score_prediction_csv
 CONFIG = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
 
 
-@pytest.mark.xfail(reason='the tiny demo config underfits: val action top-1 '
-                   'peaked at 0.66 and ended near 0.44 (chance 0.125) in '
-                   'tuning runs; the bar of 0.5 stays until it is tuned',
-                   strict=False)
 def test_demo_config_learns(tmp_path, repo_root, monkeypatch):
     monkeypatch.setenv('OMP_NUM_THREADS', '1')
     torch.set_num_threads(1)
@@ -37,8 +37,8 @@ def test_demo_config_learns(tmp_path, repo_root, monkeypatch):
     runner.train()
     metrics = runner.val_loop.run()
     # 8 classes (chance 0.125), 7 body parts among them
-    assert metrics['ma52/action_top1'] >= 0.5, metrics
-    assert metrics['ma52/body_top1'] >= 0.5, metrics
+    assert metrics['ma52/action_top1'] >= 0.75, metrics
+    assert metrics['ma52/body_top1'] >= 0.75, metrics
 
     dump = str(tmp_path / 'result.pkl')
     from mmengine.evaluator import DumpResults
@@ -48,5 +48,6 @@ def test_demo_config_learns(tmp_path, repo_root, monkeypatch):
     assert make_submission(dump, f'{root}annotations/test_list_videos.txt',
                            csv_path, zip_path) == 32
     scores = score_prediction_csv(csv_path, f'{root}annotations/test_list_videos_gt.txt')
-    assert scores['action_top1'] >= 0.4, scores
+    assert scores['action_top1'] >= 0.75, scores
+    assert scores['body_top1'] >= 0.75, scores
     assert os.path.getsize(zip_path) > 0
