@@ -26,6 +26,8 @@ common = [dict(type='MMDecode'),
 clip_len = dict(RGB=8, Pose=32)
 pack = [dict(type='FormatShape', input_format='NCTHW'),
         dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'))]
+# val/test dumps carry frame_dir (the submission checks the order by name)
+pack_eval = [pack[0], dict(pack[1], meta_keys=('frame_dir', 'img_shape'))]
 train_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=1),
     *common,
@@ -34,10 +36,10 @@ train_pipeline = [
     heatmap, *pack]
 val_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=1,
-         test_mode=True), *common, heatmap, *pack]
+         test_mode=True), *common, heatmap, *pack_eval]
 test_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=2,
-         test_mode=True), *common, heatmap, *pack]
+         test_mode=True), *common, heatmap, *pack_eval]
 
 
 ann_root = data_root + 'MA-52_openpose_28kp/'
