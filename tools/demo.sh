@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project demo: synthetic MA-52 -> train tiny PCAN -> test --dump ->
-# eval_ma52/eval_test.py -> submission.zip, then print the metrics.
+# eval_ma52/eval_test.py -> submission.zip, the metrics, then the training
+# curves and the val confusion matrices as PNGs in work_dirs/demo/.
 #   bash tools/demo.sh .venv/bin/python
 set -euo pipefail
 PY=${1:-python}
@@ -10,18 +11,18 @@ WORK=work_dirs/demo
 # Small convolutions: one thread each is much faster than oversubscribed OpenMP.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
-echo "== 1/4 synthetic MA-52 -> $DATA"
+echo "== 1/5 synthetic MA-52 -> $DATA"
 rm -rf "$DATA" "$WORK"
 "$PY" tools/data/make_synthetic.py ma52 --out "$DATA" --seed 0
 
-echo "== 2/4 train $CONFIG"
+echo "== 2/5 train $CONFIG"
 "$PY" tools/train.py "$CONFIG" --work-dir "$WORK"
 
-echo "== 3/4 test on the (hidden-label) test split, dump scores"
+echo "== 3/5 test on the (hidden-label) test split, dump scores"
 CKPT=$(ls "$WORK"/best_*.pth | head -n 1)
 "$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK" --dump "$WORK/result.pkl"
 
-echo "== 4/4 submission (+ score against the synthetic hidden labels)"
+echo "== 4/5 submission (+ score against the synthetic hidden labels)"
 "$PY" eval_ma52/eval_test.py --dump "$WORK/result.pkl" \
     --test-list "$DATA/annotations/test_list_videos.txt" \
     --csv "$WORK/prediction.csv" --zip "$WORK/submission.zip" \
@@ -29,3 +30,11 @@ echo "== 4/4 submission (+ score against the synthetic hidden labels)"
 echo "val metrics of the best checkpoint:"
 grep -h "Epoch(val)" "$WORK"/*/*.log | tail -n 1 | grep -oE "ma52/[A-Za-z0-9_:]+: [0-9.]+" \
     | grep -E "F1_mean|action_top1|action_top5|body_top1|F1_macro" || true
+
+echo "== 5/5 plots: training curves, val confusion matrices (action + body)"
+"$PY" tools/analysis/plot_curves.py "$WORK" --keys loss ma52/F1_mean ma52/action_top1 \
+    --out "$WORK/curves.png"
+"$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK" --dump "$WORK/val.pkl" \
+    --cfg-options test_dataloader.dataset.ann_file="$DATA/MA-52_openpose_28kp/MA52_val.pkl" \
+    test_dataloader.dataset.list_file=None > /dev/null
+"$PY" tools/analysis/confusion_matrix.py "$WORK/val.pkl" --ma52 --out "$WORK/confusion_matrix.png"
