@@ -9,7 +9,7 @@ Features are either the official single ``.npy`` (``features[i]`` is
 """
 import json
 import os.path as osp
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -143,7 +143,8 @@ class HAANFeatureDataset(BaseDataset):
         data_list, skipped = [], []
         for row in self._split_rows(names):
             try:
-                item = self._video_entry(arrays, int(row), f2c)
+                item = self._video_entry(arrays, int(row), f2c,
+                                         (num_fine, num_coarse))
                 if self.skip_invalid:  # features too: none fails later
                     self.load_features(item)
             except DataError as err:
@@ -165,7 +166,8 @@ class HAANFeatureDataset(BaseDataset):
         self.num_fine_classes, self.num_coarse_classes = num_fine, num_coarse
         return data_list
 
-    def _video_entry(self, arrays: dict, row: int, f2c: dict) -> dict:
+    def _video_entry(self, arrays: dict, row: int, f2c: dict,
+                     num_classes: Tuple[int, int]) -> dict:
         """One video's checked annotations (a DataError names what is bad)."""
         labels_path = osp.join(self.ann_dir, 'labels.npy')
         pairs = np.asarray(arrays['labels'][row], dtype=np.int64)
@@ -185,7 +187,7 @@ class HAANFeatureDataset(BaseDataset):
                              f'shape {segments.shape}, expected '
                              f'({len(pairs)}, 2)', sample=name,
                              field='segments')
-        num_fine, num_coarse = len(f2c), max(f2c.values()) + 1
+        num_fine, num_coarse = num_classes
         return dict(video_name=name, row=row,
                     fine_labels=multi_hot(pairs[:, 1], num_fine),
                     coarse_labels=multi_hot(pairs[:, 0], num_coarse),

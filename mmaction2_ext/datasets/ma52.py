@@ -13,7 +13,6 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 import decord
-import mmengine
 import numpy as np
 from mmaction.registry import DATASETS
 
@@ -97,10 +96,6 @@ class MA52Dataset(CheckedPoseDataset):
     def load_data_list(self) -> List[Dict]:
         if not osp.isfile(self.ann_file):
             raise data_error(self.ann_file, 'annotation file not found')
-        raw = mmengine.load(self.ann_file)
-        if isinstance(raw, dict) and self.split is None:
-            raise data_error(self.ann_file, 'holds a split dict; set split= '
-                             'or use the official plain-list pickle')
         data_list = super().load_data_list()
         if self.list_file is not None:
             self._check_order(data_list)
@@ -126,11 +121,11 @@ class MA52Dataset(CheckedPoseDataset):
             return super().prepare_data(idx)
         except Exception as err:
             info = self.get_data_info(idx)
-            problem = unreadable_video(video_path(info))
+            path = video_path(info)
+            problem = unreadable_video(path)
             if problem is None:
                 raise
-            error = data_error(video_path(info), problem,
-                               sample_name(info, idx), 'video')
+            error = data_error(path, problem, sample_name(info, idx), 'video')
             if not self.skip_invalid or self.test_mode:
                 raise error from err
             self._report_skipped([f'{sample_name(info, idx)}\t{error}'],

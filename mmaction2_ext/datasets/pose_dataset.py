@@ -38,6 +38,9 @@ class CheckedPoseDataset(PoseDataset):
         except KeyError as err:  # no 'split'/'annotations', unknown split
             raise data_error(self.ann_file, f'missing key {err.args[0]!r} '
                              f'(split={self.split!r})', field=err.args[0])
+        if isinstance(data_list, dict):  # stock returns it as is
+            raise data_error(self.ann_file, 'holds a split dict; set split= '
+                             'or use a plain-list pickle')
         return self._validated(data_list)
 
     def _validated(self, data_list: List[Dict]) -> List[Dict]:

@@ -78,6 +78,11 @@ def test_unknown_split_is_named(tmp_path, clean_data):
         _build(tmp_path, clean_data, split='xsub_train')
 
 
+def test_split_dict_without_split_is_named(tmp_path, clean_data):
+    with pytest.raises(DataError, match=r"anno\.pkl: holds a split dict; set split="):
+        _build(tmp_path, clean_data, split=None)
+
+
 def test_skip_invalid_logs_and_lists_bad_samples(tmp_path, clean_data):
     data = _broken(clean_data, 2, lambda a: a.update(label=9))
     logger = MMLogger.get_instance('skip_invalid_test',
