@@ -84,7 +84,7 @@ def test_dist_train_two_cpu_processes(tmp_path, skeleton_pickle, tool_env,
 
 @pytest.mark.parametrize('case', ['config', 'checkpoint', 'registry'])
 def test_bad_input_gives_one_clear_line(case, tmp_path, skeleton_pickle,
-                                        tool_env, repo_root):
+                                        tool_env, repo_root, reliability):
     if case == 'config':
         args = _tool('train', 'configs/nope.py')
         expected = 'config file configs/nope.py does not exist'
@@ -102,3 +102,7 @@ def test_bad_input_gives_one_clear_line(case, tmp_path, skeleton_pickle,
     assert len(errors) == 1 and errors[0].startswith('error: '), proc.stderr
     assert expected in errors[0]
     assert 'Traceback' not in proc.stderr
+    reliability.record('CLI', {'config': 'config file that does not exist',
+                               'checkpoint': 'checkpoint that does not exist',
+                               'registry': 'unknown type in the config'}[case],
+                       errors[0])
