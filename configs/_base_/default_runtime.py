@@ -11,13 +11,12 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 
-custom_hooks = [
-    # stop at a NaN/Inf loss before it reaches a checkpoint
-    dict(type='NanGuardHook'),
-    # with --deterministic, seed each epoch from (seed, epoch): --resume
-    # reproduces the uninterrupted run
-    dict(type='EpochSeedHook'),
-]
+# tools/train.py and tools/test.py add the toolbox's safety hooks to every
+# config's custom_hooks (mmaction2_ext/engine/safety.py): NanGuardHook stops at
+# a NaN/Inf loss before it reaches a checkpoint; EpochSeedHook (with
+# --deterministic) seeds each epoch from (seed, epoch) so --resume reproduces
+# the uninterrupted run. `safety_hooks = False` opts out.
+custom_hooks = []
 
 env_cfg = dict(
     cudnn_benchmark=False,

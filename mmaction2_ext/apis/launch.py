@@ -11,6 +11,7 @@ from mmaction.registry import RUNNERS
 from ..compat import (TRUST_ENV, UnsafeCheckpointError, setup_cpu_distributed,
                       teardown_distributed)
 from ..engine.hooks.nan_guard import TrainingDivergedError
+from ..engine.safety import add_safety_hooks
 from ..utils import DataError, DownloadError
 
 DEBUG_ENV = 'MMACTION2_EXT_DEBUG'
@@ -23,7 +24,9 @@ def load_config(path: str) -> Config:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """Build the Runner named by ``cfg`` (CPU/gloo DDP prepared if needed)."""
+    """Build the Runner named by ``cfg`` (CPU/gloo DDP prepared if needed),
+    with the toolbox's safety hooks whatever the config lists."""
+    add_safety_hooks(cfg)
     setup_cpu_distributed(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
