@@ -12,6 +12,7 @@ disable_incompatible_multimodal()
 filter_harmless_warnings()
 
 from .atomic_io import install_atomic_local_backend  # noqa: E402
+from .checkpoint_rotation import install_safe_checkpoint_rotation  # noqa
 from .checkpoint import (TRUST_ENV, UnsafeCheckpointError,  # noqa: E402
                          install_safe_loaders, safe_torch_load)
 from .dist import setup_cpu_distributed, teardown_distributed  # noqa: E402
@@ -19,6 +20,7 @@ from . import transforms  # noqa: E402,F401  (numpy-2 PoseCompact/MMCompact)
 
 install_safe_loaders()
 install_atomic_local_backend()
+install_safe_checkpoint_rotation()
 
 __all__ = [
     'TRUST_ENV', 'UnsafeCheckpointError', 'safe_torch_load',
