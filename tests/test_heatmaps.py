@@ -192,6 +192,7 @@ def _frames(num):
 def _one_keypoint(s):
     s['keypoint_score'][:] = 0
     s['keypoint_score'][1, 2, 5] = 0.7
+    s['keypoint'][1, 2, 5] = (10.3, 8.6)
 
 
 def _one_person_missed(s):
