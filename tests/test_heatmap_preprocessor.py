@@ -226,3 +226,12 @@ def test_layout_mismatch_is_named_before_indexing():
         ours_batch(samples, dict(LAYOUTS[22], with_limb=True))
     with pytest.raises(DataError, match='left_kp/right_kp name channel 30'):
         ours_batch(samples, dict(double=True, left_kp=(30, ), right_kp=(1, )))
+
+
+def test_batch_without_any_person_matches_stock():
+    empty = degenerate_sample('zero persons')
+    cfg = dict(double=True, with_limb=True)
+    ours = ours_batch([empty, dict(empty)], cfg)
+    ref = GeneratePoseTarget(**cfg)(dict(empty))['imgs']
+    for got in ours:
+        np.testing.assert_array_equal(as_stock_layout(got), ref)

@@ -1,4 +1,4 @@
-"""The stack repairs of mmaction2_ext.compat (stack.md A, C)."""
+"""The stack repairs of mmaction2_ext.compat (stack.md A, C, D)."""
 import numpy as np
 import pytest
 from mmaction.datasets.transforms import pose_transforms as stock

@@ -210,7 +210,7 @@ def _finite_drawn(kps: Tensor, value: Tensor) -> Tensor:
     bad = ~finite & (value >= EPS)
     if bad.any():
         b = int(bad.flatten(1).any(1).nonzero()[0])
-        raise data_error(_NAME, 'non-finite coordinates '
-                         'of a joint to draw (scored, or any joint with '
-                         'use_score=False)', sample=b, field='keypoint')
+        raise data_error(_NAME, 'non-finite coordinates of a joint to draw '
+                         '(scored, or any joint with use_score=False)',
+                         sample=b, field='keypoint')
     return torch.where(finite[..., None], kps, torch.zeros_like(kps))
