@@ -16,8 +16,9 @@ from .checkpoint_rotation import install_safe_checkpoint_rotation  # noqa
 from .checkpoint import (TRUST_ENV, UnsafeCheckpointError,  # noqa: E402
                          install_safe_loaders, safe_torch_load)
 from .dist import setup_cpu_distributed, teardown_distributed  # noqa: E402
-from . import transforms  # noqa: E402,F401  (numpy-2 PoseCompact/MMCompact)
+from .numpy2 import install_numpy2_aliases  # noqa: E402
 
+install_numpy2_aliases()
 install_safe_loaders()
 install_atomic_local_backend()
 install_safe_checkpoint_rotation()
