@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
+from mmaction2_ext.apis import check_suffix, run_cli  # noqa: E402
 from mmaction2_ext.evaluation.functional import (PRESETS,  # noqa: E402
                                                  accuracy_report,
                                                  check_same_labels,
@@ -62,6 +62,8 @@ def main(argv=None):
         parser.error(f'{len(weights)} weights for {len(args.dumps)} dumps')
     if bool(args.ann_file) != bool(args.split):
         parser.error('--ann-file and --split go together')
+    if args.out:
+        check_suffix('--out', args.out, ('.pkl', '.pickle'))
     scores, labels = [], []
     for i, path in enumerate(args.dumps, 1):
         s, lab = load_dump(path)
