@@ -1,5 +1,6 @@
 """``PoseDataset`` with input validation and an opt-in ``skip_invalid``."""
 import os.path as osp
+from functools import cached_property
 from typing import Dict, List, Optional
 
 from mmaction.datasets import PoseDataset
@@ -85,6 +86,7 @@ class CheckedPoseDataset(PoseDataset):
             self._report_skipped(skipped)
         return kept
 
+    @cached_property
     def _nan_keypoints_zeroed(self) -> bool:
         return any(isinstance(t, NAN_ZEROING_TRANSFORMS)
                    for t in self.pipeline.transforms)
@@ -94,7 +96,7 @@ class CheckedPoseDataset(PoseDataset):
         check_pose_annotation(
             anno, self.ann_file, index, self.num_keypoints, self.num_classes,
             keypoint_dim=self.keypoint_dim,
-            nan_keypoints_ok=self._nan_keypoints_zeroed())
+            nan_keypoints_ok=self._nan_keypoints_zeroed)
 
     def _report_skipped(self, skipped: List[str], append: bool = False) -> None:
         name = self.split or osp.splitext(osp.basename(self.ann_file))[0]
