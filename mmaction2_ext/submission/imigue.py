@@ -4,13 +4,13 @@ The server takes ``Submission.zip`` holding only ``Submission.csv`` at its root:
 no header, one ``<sample id>,<class 0-31>`` row per test sample, in test order.
 """
 import os.path as osp
-import pickle
 import warnings
 from collections import Counter
 from typing import List, Sequence, Tuple
 
 import numpy as np
 
+from ..datasets.pose_pickle import load_pose_annotations
 from ..utils import data_error
 from .archive import write_csv, write_zip
 
@@ -31,15 +31,7 @@ def read_test_ids(path: str, split: str = 'test') -> List[str]:
     if not osp.isfile(path):
         raise data_error(path, 'file not found')
     if path.endswith('.pkl'):
-        with open(path, 'rb') as f:
-            content = pickle.load(f)
-        if not isinstance(content, dict) or split not in content.get(
-                'split', {}):
-            raise data_error(path, f'not a PoseDataset pickle with split '
-                             f'{split!r}', field='split')
-        members = set(content['split'][split])
-        ids = [a['frame_dir'] for a in content['annotations']
-               if a['frame_dir'] in members]
+        ids = [a['frame_dir'] for a in load_pose_annotations(path, split)]
     else:
         with open(path) as f:
             ids = [s.strip() for s in f.read().replace('\n', ',').split(',')]

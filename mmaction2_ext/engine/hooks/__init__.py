@@ -1,9 +1,11 @@
 from .epoch_seed import EpochSeedHook
 from .haan_pseudo_label_hook import HAANPseudoLabelHook, cluster_clips
+from .label_range import LabelRangeHook
 from .metric_out_dir_hook import MetricOutDirHook
 from .nan_guard import NanGuardHook, TrainingDivergedError
 
 __all__ = [
-    'EpochSeedHook', 'HAANPseudoLabelHook', 'MetricOutDirHook',
-    'NanGuardHook', 'TrainingDivergedError', 'cluster_clips'
+    'EpochSeedHook', 'HAANPseudoLabelHook', 'LabelRangeHook',
+    'MetricOutDirHook', 'NanGuardHook', 'TrainingDivergedError',
+    'cluster_clips'
 ]
