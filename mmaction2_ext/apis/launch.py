@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
-from ..compat import (TRUST_ENV, UnsafeCheckpointError, setup_cpu_distributed,
+from ..compat import (TRUST_ENV, CheckpointError, setup_cpu_distributed,
                       teardown_distributed)
 from ..engine.hooks.nan_guard import TrainingDivergedError
 from ..engine.safety import add_safety_hooks
@@ -40,7 +40,7 @@ def trust_checkpoints() -> None:
 
 def _user_error(err: BaseException) -> bool:
     """Errors caused by the user's files or config, not by our code."""
-    if isinstance(err, (FileNotFoundError, UnsafeCheckpointError, DataError,
+    if isinstance(err, (FileNotFoundError, CheckpointError, DataError,
                         DownloadError, TrainingDivergedError)):
         return True
     return isinstance(err, KeyError) and 'registry' in str(err)
