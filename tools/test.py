@@ -37,6 +37,10 @@ def parse_args():
                         help='seconds each window is shown')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle the checkpoint (trusted only)')
+    parser.add_argument(
+        '--load-partial', action='store_true',
+        help='load a checkpoint that does not fit the model (missing or '
+        'reshaped weights keep their init; a summary is logged)')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
@@ -66,6 +70,8 @@ def merge_args(cfg, args):
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    if args.load_partial:
+        cfg.load_partial = True
     cfg.load_from = args.checkpoint
     return cfg
 

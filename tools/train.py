@@ -42,6 +42,10 @@ def parse_args():
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle checkpoints (trusted files only)')
     parser.add_argument(
+        '--load-partial', action='store_true',
+        help='load a checkpoint that does not fit the model (missing or '
+        'reshaped weights keep their init; a summary is logged)')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=CfgOptions,
         help='override config settings, key=value (e.g. '
         'train_dataloader.batch_size=8 model.cls_head.num_classes=52)')
@@ -76,6 +80,8 @@ def merge_args(cfg, args):
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    if args.load_partial:
+        cfg.load_partial = True
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     merge_randomness(cfg, args)

@@ -13,7 +13,7 @@ from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
-from ..compat import (TRUST_ENV, UnsafeCheckpointError, setup_cpu_distributed,
+from ..compat import (TRUST_ENV, CheckpointError, setup_cpu_distributed,
                       teardown_distributed)
 from ..engine.hooks.nan_guard import TrainingDivergedError
 from ..engine.safety import add_safety_hooks
@@ -34,7 +34,7 @@ READ_KEYS = (set(inspect.signature(Runner.__init__).parameters) - {
 }) | {
     'model_wrapper_cfg', 'compile', 'activation_checkpointing',
     'efficient_conv_bn_eval', 'find_unused_parameters', 'sync_bn',
-    'runner_type', 'safety_hooks'
+    'runner_type', 'safety_hooks', 'load_partial'
 }
 
 
@@ -165,7 +165,7 @@ def trust_checkpoints() -> None:
 
 def _user_error(err: BaseException) -> bool:
     """Errors caused by the user's files or config, not by our code."""
-    if isinstance(err, (FileNotFoundError, UnsafeCheckpointError, DataError,
+    if isinstance(err, (FileNotFoundError, CheckpointError, DataError,
                         DownloadError, TrainingDivergedError, UsageError,
                         ConfigError, WriteError, SyntaxError)):
         return True

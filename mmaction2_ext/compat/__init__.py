@@ -13,17 +13,20 @@ filter_harmless_warnings()
 
 from .atomic_io import install_atomic_local_backend  # noqa: E402
 from .checkpoint_rotation import install_safe_checkpoint_rotation  # noqa
-from .checkpoint import (TRUST_ENV, UnsafeCheckpointError,  # noqa: E402
-                         install_safe_loaders, safe_torch_load)
+from .checkpoint import (TRUST_ENV, CheckpointError,  # noqa: E402
+                         UnsafeCheckpointError, install_safe_loaders,
+                         safe_torch_load)
 from .dist import setup_cpu_distributed, teardown_distributed  # noqa: E402
 from .numpy2 import install_numpy2_aliases  # noqa: E402
+from .runner_loading import install_checked_runner_loading  # noqa: E402
 
 install_numpy2_aliases()
 install_safe_loaders()
 install_atomic_local_backend()
 install_safe_checkpoint_rotation()
+install_checked_runner_loading()
 
 __all__ = [
-    'TRUST_ENV', 'UnsafeCheckpointError', 'safe_torch_load',
+    'TRUST_ENV', 'CheckpointError', 'UnsafeCheckpointError', 'safe_torch_load',
     'setup_cpu_distributed', 'teardown_distributed'
 ]
