@@ -40,14 +40,6 @@ def build_flops_model(cfg: Config) -> TensorForward:
     return TensorForward(model, MULTI_INPUT.get(cfg.model.type, ()))
 
 
-def _step(pipeline: list, suffix: str, config: str) -> dict:
-    steps = [s for s in pipeline if s['type'].endswith(suffix)]
-    if not steps:
-        raise data_error(config, f'no *{suffix} step to take the input '
-                         'shape from: give --shape', field='val_pipeline')
-    return steps[-1]
-
-
 def _image_size(pipeline: list, config: str) -> Tuple[int, int]:
     """(H, W) after the last fixed-size Resize / crop."""
     for step in reversed(pipeline):
@@ -61,6 +53,13 @@ def _image_size(pipeline: list, config: str) -> Tuple[int, int]:
                      'from: give --shape', field='val_pipeline')
 
 
+def _input_size(pipeline: list, config: str) -> Tuple[int, int]:
+    """(H, W) reaching the model: heatmaps are ``scaling`` times the image."""
+    targets = [s for s in pipeline if s['type'].endswith('GeneratePoseTarget')]
+    scaling = targets[-1].get('scaling', 1) if targets else 1
+    return tuple(int(d * scaling) for d in _image_size(pipeline, config))
+
+
 def _clip_len(pipeline: list, config: str):
     for step in pipeline:
         if 'clip_len' in step:
@@ -69,15 +68,15 @@ def _clip_len(pipeline: list, config: str):
                      field='val_pipeline')
 
 
+def _num_person(pipeline: list) -> int:
+    return next((s.get('num_person', 2) for s in pipeline
+                 if s['type'] == 'FormatGCNInput'), 2)
+
+
 def _in_channels(module: nn.Module) -> int:
     """Input channels of the first convolution."""
     return next(m.in_channels for m in module.modules()
                 if isinstance(m, nn.modules.conv._ConvNd))
-
-
-def _heatmap_size(pipeline: list, config: str) -> Tuple[int, int]:
-    scaling = _step(pipeline, 'GeneratePoseTarget', config).get('scaling', 1)
-    return tuple(int(d * scaling) for d in _image_size(pipeline, config))
 
 
 def default_shapes(cfg: Config, model: nn.Module) -> List[Shape]:
@@ -92,16 +91,14 @@ def default_shapes(cfg: Config, model: nn.Module) -> List[Shape]:
         return [(1, dataset.max_clips_per_video, dataset.feature_size)]
     clip_len = _clip_len(pipeline, config)
     if kind == 'RecognizerGCN':
-        persons = _step(pipeline, 'FormatGCNInput', config).get(
-            'num_person', 2)
         joints = model.backbone.graph.A.shape[-1]
-        return [(1, 1, persons, clip_len, joints, _in_channels(model.backbone))]
+        return [(1, 1, _num_person(pipeline), clip_len, joints,
+                 _in_channels(model.backbone))]
     if kind == 'MMRecognizer3D':
         pose = _in_channels(model.backbone.pose_path)
         return [(1, 1, 3, clip_len['RGB'], *_image_size(pipeline, config)),
-                (1, 1, pose, clip_len['Pose'],
-                 *_heatmap_size(pipeline, config))]
-    channels = _in_channels(model.backbone)
-    size = _heatmap_size(pipeline, config) if channels != 3 else \
-        _image_size(pipeline, config)
-    return [(1, 1, channels, clip_len, *size)]
+                (1, 1, pose, clip_len['Pose'], *_input_size(pipeline, config))]
+    if isinstance(clip_len, dict):  # one modality of MMUniformSampleFrames
+        [clip_len] = clip_len.values()
+    return [(1, 1, _in_channels(model.backbone), clip_len,
+             *_input_size(pipeline, config))]
