@@ -1,4 +1,4 @@
-"""Repairs for the current PyPI stack (see ../shared/specs/stack.md).
+"""Repairs for the current PyPI stack (what breaks and why: docs/compat.md).
 
 Import order matters: the DRN stub and the VindLU switch must be in place
 before anything imports ``mmaction.models``.

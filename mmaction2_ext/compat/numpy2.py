@@ -1,5 +1,5 @@
 """numpy names that numpy 2 removed, given back to the stock mmaction modules
-that still call them (stack.md C, D).
+that still call them (docs/compat.md).
 
 mmaction2 1.2.0 calls ``np.Inf`` (``PoseCompact``, ``MMCompact``,
 ``frame_extract``), ``np.trapz`` (AR@AN of ``ANetMetric``) and ``np.in1d``
