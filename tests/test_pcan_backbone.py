@@ -13,7 +13,6 @@ from mmaction.registry import MODELS
 from mmaction2_ext.models.backbones import FeatureInteraction, PCANRGBPoseConv3D
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-KEYS = osp.join(ROOT, '..', 'shared', 'specs', 'keys')
 
 TINY = dict(
     rgb_pathway=dict(num_stages=4, lateral=True, lateral_infl=1,
@@ -36,11 +35,12 @@ def tiny(cls, **kw):
     return cls(**copy.deepcopy(TINY), **kw)
 
 
-def test_full_model_keys_equal_official():
+def test_full_model_keys_equal_official(spec_keys_dir):
     init_default_scope('mmaction')
     cfg = Config.fromfile(osp.join(ROOT, 'configs/pcan/pcan_rgbpose_ma52.py'))
     model = MODELS.build(cfg.model)
-    ref = json.load(open(osp.join(KEYS, 'pcan_model_keys.json')))
+    with open(osp.join(spec_keys_dir, 'pcan_model_keys.json')) as f:
+        ref = json.load(f)
     sd = model.state_dict()
     assert list(sd) == list(ref)
     assert {k: list(v.shape) for k, v in sd.items()} == ref
