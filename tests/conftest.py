@@ -45,6 +45,17 @@ def spec_keys_dir():
 
 
 @pytest.fixture
+def single_thread():
+    """torch on one thread for the test (tiny tensors, shared CPU); the
+    previous thread count is restored afterwards."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def tool_env():
     """Environment for running ``tools/*.py`` in a subprocess on this checkout."""
     env = dict(os.environ)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..datasets.pose_pickle import load_pose_annotations
 from ..utils import data_error
-from .archive import write_csv, write_zip
+from .archive import csv_bytes, write_csv_and_zip
 
 CSV_NAME = 'Submission.csv'
 ZIP_NAME = 'Submission.zip'
@@ -56,8 +56,9 @@ def write_submission(out_dir: str, ids: Sequence[str], labels: Sequence[int],
             raise ValueError(f'prediction {label} for {sample!r} is not a '
                              f'class in [0, {num_classes})')
         rows.append((sample, int(label)))
-    csv_path = write_csv(osp.join(out_dir, CSV_NAME), rows)
-    zip_path = write_zip(osp.join(out_dir, ZIP_NAME), {CSV_NAME: csv_path})
+    csv_path = osp.join(out_dir, CSV_NAME)
+    zip_path = osp.join(out_dir, ZIP_NAME)
+    write_csv_and_zip(csv_path, zip_path, CSV_NAME, csv_bytes(rows))
     return csv_path, zip_path
 
 
