@@ -167,9 +167,8 @@ def test_haan_detections_json(tmp_path, monkeypatch):
 # ---------------------------------------------------------- skipped lists
 def test_skipped_sample_list(tmp_path, monkeypatch):
     paths, before = old_files(tmp_path, 'invalid_samples_val.txt')
-    monkeypatch.setattr(invalid, 'invalid_list_path',
-                        lambda name: str(tmp_path / name))
     fail_after_write(monkeypatch)
     with pytest.raises(Interrupted):
-        invalid.report_skipped('val.pkl', 'val', ['a: bad', 'b: bad'])
+        invalid.report_skipped('val.pkl', 'val', ['a: bad', 'b: bad'],
+                               directory=str(tmp_path))
     assert_untouched(tmp_path, paths, before)
