@@ -13,10 +13,13 @@ preprocessing of ``tools/test.py``) on one sample:
 
 :func:`top_predictions` and :func:`named_detections` attach class names.
 """
+import contextlib
 import copy
 import json
+import os
 import os.path as osp
 import pickle
+import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -269,13 +272,29 @@ def inference_skeleton(model: nn.Module, skeleton: Skeleton,
     return inference_recognizer(model, _checked_annotation(model, anno, source))
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Keep the decoders' C-level messages (ffmpeg, decord) off stderr: the
+    error raised names the file and the problem."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, 'w') as null:
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def inference_rgbpose(model: nn.Module, video: str, pose: Skeleton,
                       sample: Optional[str] = None):
     """Run an RGB + pose recognizer (PCAN) on a video and its poses: a pose
     dict, or a pose pickle with one entry or the entry named ``sample``
     (default: the video's file name without extension)."""
     _check_kind(model, 'rgbpose')
-    problem = unreadable_video(str(video))
+    with _native_stderr_silenced():
+        problem = unreadable_video(str(video))
     if problem is not None:
         if problem == 'video file not found':
             raise FileNotFoundError(f'video file {video} does not exist')

@@ -7,9 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from mmaction2_ext.apis import (inference_features, inference_skeleton,
-                                init_model, named_detections, top_predictions)
+from mmaction2_ext.apis import (inference_features, inference_rgbpose,
+                                inference_skeleton, init_model,
+                                named_detections, top_predictions)
+from mmaction2_ext.datasets.labels import class_names
+from mmaction2_ext.datasets.ma52_labels import MA52_BODY_NAMES
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
+from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.utils import DataError
 
@@ -187,3 +191,40 @@ def test_haan_bad_input_is_an_error(case, haan_case, reliability):
             inference_skeleton(model, dict(keypoint=np.zeros((1, 5, 17, 2))))
         reliability.record('inference', 'skeleton input to a HAAN model (API)',
                            str(err.value))
+
+
+@pytest.fixture(scope='module')
+def pcan_case(tmp_path_factory, repo_root):
+    out = tmp_path_factory.mktemp('pcan')
+    root = out / 'ma52'
+    make_ma52(str(root), classes=(0, 11), samples_per_class=(1, 1, 1),
+              size=64, frames=(40, 44))
+    pose = str(root / 'MA-52_openpose_28kp' / 'MA52_test.pkl')
+    config = write_config(
+        repo_root, 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py', out,
+        **{'test_dataloader.dataset.ann_file': pose,
+           'test_dataloader.dataset.list_file':
+           str(root / 'annotations' / 'test_list_videos.txt'),
+           'test_dataloader.dataset.data_prefix':
+           dict(video=str(root / 'raw_videos') + '/')})
+    ckpt = random_checkpoint(config, str(out / 'random.pth'))
+    return dict(config=config, ckpt=ckpt, pose=pose, videos=root /
+                'raw_videos', dump=tools_test_dump(repo_root, config, ckpt,
+                                                   out))
+
+
+def test_pcan_scores_match_test_dump(pcan_case):
+    model = init_model(pcan_case['config'], pcan_case['ckpt'])
+    for record in pcan_case['dump']:
+        video = pcan_case['videos'] / (
+            record['frame_dir'].split('/')[-1] + '.mp4')
+        result = inference_rgbpose(model, str(video), pcan_case['pose'])
+        assert set(result.pred_score) == set(record['pred_score'])
+        for key, expected in record['pred_score'].items():
+            np.testing.assert_allclose(result.pred_score[key].numpy(),
+                                       expected.numpy(), rtol=1e-5,
+                                       atol=1e-7, err_msg=key)
+    top = top_predictions(model, result, k=2)
+    names = class_names('ma52', 52)  # chosen by the class count
+    assert all(p['label'] == names[p['index']] for p in top['predictions'])
+    assert {b['label'] for b in top['body']} <= set(MA52_BODY_NAMES)
