@@ -1,7 +1,7 @@
 """Run a trained model on your own data (docs/inference.md).
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [--pose POSE] [--topk 5]
-        [--out-json FILE] [--vis FILE]
+        [--out-json FILE] [--vis FILE.png|FILE.mp4]
 
 INPUT by config: skeleton recognizers take a ``.pkl`` / ``.json`` sample or
 annotation file (``--sample``) or ``.npy`` keypoints; PCAN a video with
@@ -37,7 +37,8 @@ def parse_args(argv=None):
     parser.add_argument('--topk', type=int, default=5,
                         help='predictions (recognizers) / rows (HAAN) shown')
     parser.add_argument('--out-json', help='write the results to this file')
-    parser.add_argument('--vis', help='HAAN: timeline image (.png)')
+    parser.add_argument('--vis', help='HAAN: timeline image (.png); '
+                        'others: poses and top labels as a video (.mp4)')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle the checkpoint (trusted only)')
     return parser.parse_args(argv)
@@ -56,27 +57,57 @@ def check_input(kind, args):
     if kind == 'features' and args.sec2clip_ratio is None:
         raise DataError(f'{args.input}: HAAN needs --sec2clip-ratio (feature '
                         'clips per second)')
-    if args.vis and not (kind == 'features'
-                         and args.vis.lower().endswith('.png')):
-        raise DataError(f'--vis {args.vis}: only HAAN timelines (.png) are '
-                        'drawn so far')
+    suffix = '.png' if kind == 'features' else '.mp4'
+    if args.vis and not args.vis.lower().endswith(suffix):
+        raise DataError(f'--vis {args.vis}: this config draws a {suffix} '
+                        'file')
 
 
 def predict(model, args):
-    """The results dict written by ``--out-json``."""
+    """The results dict written by ``--out-json``, and the annotation dict
+    of a recognizer's input (None for HAAN)."""
     from mmaction2_ext.apis import (inference_features, inference_rgbpose,
                                     inference_skeleton, named_detections,
                                     top_predictions)
+    from mmaction2_ext.apis.inference import (rgbpose_annotation,
+                                              skeleton_annotation)
     if model.input_kind == 'features':
         dets = inference_features(model, args.input, args.sec2clip_ratio)
-        return dict(input=args.input, detections=named_detections(model,
-                                                                   dets))
+        return dict(input=args.input,
+                    detections=named_detections(model, dets)), None
     if model.input_kind == 'rgbpose':
-        result = inference_rgbpose(model, args.input, args.pose, args.sample)
+        anno = rgbpose_annotation(model, args.input, args.pose, args.sample)
+        result = inference_rgbpose(model, args.input, anno)
     else:
-        result = inference_skeleton(model, args.input, args.sample,
-                                    args.img_shape)
-    return dict(input=args.input, **top_predictions(model, result, args.topk))
+        anno = skeleton_annotation(model, args.input, args.sample,
+                                   args.img_shape)
+        result = inference_skeleton(model, anno)
+    return dict(input=args.input,
+                **top_predictions(model, result, args.topk)), anno
+
+
+def visualize(model, results, anno, out):
+    """``--vis``: HAAN timeline, or the poses and top labels as an mp4."""
+    if anno is None:
+        from mmaction2_ext.visualization.timeline import plot_timeline
+        plot_timeline(results['detections'], out,
+                      title=osp.basename(results['input']))
+        return
+    import decord
+    from mmaction2_ext.visualization.pose_video import (pose_edges,
+                                                        write_pose_video)
+    layout = model.cfg.model.get('backbone', {}).get('graph_cfg', {}).get(
+        'layout')
+    lines = [f'{p["label"]}: {p["score"]:.2f}'
+             for p in results['predictions'][:3]]
+    frames, fps = None, 30.
+    if 'filename' in anno:
+        reader = decord.VideoReader(anno['filename'], num_threads=1)
+        frames = reader.get_batch(range(len(reader))).asnumpy()
+        fps = reader.get_avg_fps()
+    write_pose_video(out, anno['keypoint'], lines, anno.get('img_shape'),
+                     frames, pose_edges(anno['keypoint'].shape[2], layout),
+                     fps)
 
 
 def print_table(results, topk):
@@ -109,15 +140,13 @@ def main(args):
         cfg.label_file = args.label_file
     check_input(input_kind(cfg), args)
     model = init_model(cfg, args.checkpoint, args.device)
-    results = predict(model, args)
+    results, anno = predict(model, args)
     print_table(results, args.topk)
     if args.out_json:
         with atomic_write(args.out_json, 'w') as f:
             json.dump(results, f, indent=2)
     if args.vis:
-        from mmaction2_ext.visualization.timeline import plot_timeline
-        plot_timeline(results['detections'], args.vis,
-                      title=osp.basename(args.input))
+        visualize(model, results, anno, args.vis)
 
 
 if __name__ == '__main__':

@@ -213,15 +213,17 @@ def _as_annotation(anno: dict, dims: Optional[int], source: str) -> dict:
     fields the dataset would add."""
     if 'keypoint' not in anno:
         raise data_error(source, 'missing key', field='keypoint')
-    anno['keypoint'] = np.asarray(anno['keypoint'], dtype=np.float32)
+    # copies: the pipeline may change them in place
+    anno['keypoint'] = np.array(anno['keypoint'], dtype=np.float32)
     kp = anno['keypoint']
     if dims == 2 and kp.ndim == 4 and kp.shape[-1] == 3 \
             and 'keypoint_score' not in anno:
         anno['keypoint'], anno['keypoint_score'] = kp[..., :2], kp[..., 2]
     if 'keypoint_score' in anno:
-        anno['keypoint_score'] = np.asarray(anno['keypoint_score'],
-                                            dtype=np.float32)
-    anno.setdefault('frame_dir', osp.splitext(osp.basename(source))[0])
+        anno['keypoint_score'] = np.array(anno['keypoint_score'],
+                                          dtype=np.float32)
+    anno.setdefault('frame_dir', 'input' if source == '<dict>' else
+                    osp.splitext(osp.basename(source))[0])
     anno.setdefault('label', -1)
     if kp.ndim == 4:
         anno.setdefault('total_frames', kp.shape[1])
@@ -253,6 +255,18 @@ def _checked_annotation(model: nn.Module, anno: dict, source: str) -> dict:
     return anno
 
 
+def skeleton_annotation(model: nn.Module, skeleton: Skeleton,
+                        sample: Optional[str] = None,
+                        img_shape: Optional[Sequence[int]] = None) -> dict:
+    """The checked annotation dict :func:`inference_skeleton` feeds to the
+    test pipeline."""
+    _check_kind(model, 'skeleton')
+    anno, source = load_pose(skeleton, sample)
+    if img_shape is not None:
+        anno['img_shape'] = anno['original_shape'] = tuple(img_shape)
+    return _checked_annotation(model, anno, source)
+
+
 def inference_skeleton(model: nn.Module, skeleton: Skeleton,
                        sample: Optional[str] = None,
                        img_shape: Optional[Sequence[int]] = None):
@@ -265,11 +279,8 @@ def inference_skeleton(model: nn.Module, skeleton: Skeleton,
     Returns:
         ``ActionDataSample`` with ``pred_score``.
     """
-    _check_kind(model, 'skeleton')
-    anno, source = load_pose(skeleton, sample)
-    if img_shape is not None:
-        anno['img_shape'] = anno['original_shape'] = tuple(img_shape)
-    return inference_recognizer(model, _checked_annotation(model, anno, source))
+    return inference_recognizer(
+        model, skeleton_annotation(model, skeleton, sample, img_shape))
 
 
 @contextlib.contextmanager
@@ -287,11 +298,10 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
-def inference_rgbpose(model: nn.Module, video: str, pose: Skeleton,
-                      sample: Optional[str] = None):
-    """Run an RGB + pose recognizer (PCAN) on a video and its poses: a pose
-    dict, or a pose pickle with one entry or the entry named ``sample``
-    (default: the video's file name without extension)."""
+def rgbpose_annotation(model: nn.Module, video: str, pose: Skeleton,
+                       sample: Optional[str] = None) -> dict:
+    """The checked annotation dict :func:`inference_rgbpose` feeds to the
+    test pipeline (``filename`` is the video)."""
     _check_kind(model, 'rgbpose')
     with _native_stderr_silenced():
         problem = unreadable_video(str(video))
@@ -303,7 +313,16 @@ def inference_rgbpose(model: nn.Module, video: str, pose: Skeleton,
                              osp.splitext(osp.basename(str(video)))[0])
     anno.pop('filename', None)
     anno = _checked_annotation(model, anno, source)
-    return inference_recognizer(model, dict(anno, filename=str(video)))
+    return dict(anno, filename=str(video))
+
+
+def inference_rgbpose(model: nn.Module, video: str, pose: Skeleton,
+                      sample: Optional[str] = None):
+    """Run an RGB + pose recognizer (PCAN) on a video and its poses: a pose
+    dict, or a pose pickle with one entry or the entry named ``sample``
+    (default: the video's file name without extension)."""
+    return inference_recognizer(
+        model, rgbpose_annotation(model, video, pose, sample))
 
 
 def load_features(features: Union[str, np.ndarray], feature_size: int
@@ -389,6 +408,7 @@ def named_detections(model: nn.Module, detections: List[dict]) -> List[dict]:
 
 __all__ = [
     'KINDS', 'init_model', 'inference_skeleton', 'inference_rgbpose',
+    'skeleton_annotation', 'rgbpose_annotation',
     'inference_features', 'load_pose', 'top_predictions', 'named_detections',
     'model_class_names'
 ]

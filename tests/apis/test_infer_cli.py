@@ -6,12 +6,14 @@ import pickle
 import subprocess
 import sys
 
+import decord
 import numpy as np
 import pytest
 
 from mmaction2_ext.apis import (inference_features, inference_skeleton,
                                 init_model, named_detections, top_predictions)
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
+from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
 from inference_cases import random_checkpoint, write_config
@@ -126,7 +128,48 @@ def pcan_setup(setup, repo_root):
     out.mkdir()
     config = write_config(repo_root, PCAN, out)
     setup['pcan'] = (config, random_checkpoint(config, str(out / 'p.pth')))
+    make_ma52(str(out / 'ma52'), classes=(0, ), samples_per_class=(1, 1, 1),
+              size=64, frames=(40, 40))
+    setup['ma52'] = out / 'ma52'
     return setup
+
+
+def _frames(path):
+    reader = decord.VideoReader(str(path), num_threads=1)
+    return reader.get_batch(range(len(reader))).asnumpy()
+
+
+def test_skeleton_video(setup, repo_root):
+    with open(setup['data'], 'rb') as f:
+        anno = pickle.load(f)['annotations'][0]
+    out = setup['out'] / 'skeleton.mp4'
+    proc = _infer(repo_root, *setup['stgcn'], setup['data'], '--sample',
+                  anno['frame_dir'], '--vis', str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    frames = _frames(out)
+    assert len(frames) == anno['keypoint'].shape[1]
+    assert frames.shape[1:3] == (360, 640)  # 1080 x 1920 scaled to 640 wide
+    # every frame shows the skeleton below the label lines, where its
+    # keypoints (pixels of 1080 x 1920) fall on the 360 x 640 canvas
+    ys, xs = anno['keypoint'][..., 1] / 3, anno['keypoint'][..., 0] / 3
+    top = max(int(ys.min()), 80)  # below the text
+    assert ys.max() > top + 40
+    box = frames[:, top:int(ys.max()) + 1, int(xs.min()):int(xs.max()) + 1]
+    assert (box.max(-1) > 128).any(axis=(1, 2)).all()
+
+
+def test_rgbpose_video(pcan_setup, repo_root):
+    root = pcan_setup['ma52']
+    video = root / 'raw_videos' / '0002_01_0000.mp4'
+    out = pcan_setup['out'] / 'pcan.mp4'
+    proc = _infer(repo_root, *pcan_setup['pcan'], str(video), '--pose',
+                  str(root / 'MA-52_openpose_28kp' / 'MA52_val.pkl'),
+                  '--vis', str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'body part' in proc.stdout
+    drawn, source = _frames(out), _frames(video)
+    assert drawn.shape == source.shape
+    assert not np.array_equal(drawn, source)  # poses and labels drawn on it
 
 
 @pytest.mark.parametrize('case', [

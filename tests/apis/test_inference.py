@@ -89,6 +89,15 @@ def test_every_skeleton_format_gives_the_same_scores(skeleton_case,
                                    err_msg=str(source))
 
 
+def test_input_arrays_are_left_unchanged(skeleton_case, skeleton_model):
+    anno = skeleton_case['annos'][skeleton_case['names'][0]]
+    before = {k: v.copy() for k, v in anno.items()
+              if isinstance(v, np.ndarray)}
+    inference_skeleton(skeleton_model, anno)
+    for key, value in before.items():
+        np.testing.assert_array_equal(anno[key], value, err_msg=key)
+
+
 def test_predictions_are_ranked_and_named(skeleton_case, tmp_path):
     names = ['wave', 'clap', 'jump', 'sit']
     (tmp_path / 'names.txt').write_text('\n'.join(names) + '\n')
