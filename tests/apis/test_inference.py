@@ -237,3 +237,32 @@ def test_pcan_scores_match_test_dump(pcan_case):
     names = class_names('ma52', 52)  # chosen by the class count
     assert all(p['label'] == names[p['index']] for p in top['predictions'])
     assert {b['label'] for b in top['body']} <= set(MA52_BODY_NAMES)
+
+
+OFFICIAL = {
+    'pcan_model_keys.json': 'configs/pcan/pcan_rgbpose_ma52.py',
+    'protogcn_ntu60_xsub_j_keys.json': 'configs/protogcn/ntu60_xsub/j.py',
+    'miga_model_keys_joint.json':
+    'configs/miga/slowonly_r50-emb20_2xb16-u48-100e_imigue-keypoint.py',
+}
+
+
+@pytest.mark.parametrize('keys', sorted(OFFICIAL))
+def test_official_checkpoint_layout_loads(keys, spec_keys_dir, upstream_dir,
+                                          repo_root, tmp_path):
+    """init_model's checked load takes a checkpoint with exactly the official
+    keys and shapes (values: a ramp, to see they arrive)."""
+    with open(f'{spec_keys_dir}/{keys}') as f:
+        shapes = {k: v for k, v in json.load(f).items()
+                  if not k.startswith('_')}
+    state = {k: torch.arange(int(np.prod(s)), dtype=torch.float32).reshape(s)
+             for k, s in shapes.items()}
+    torch.save(dict(state_dict=state, meta={}), tmp_path / 'official.pth')
+    vectors = f'{upstream_dir}/miga/tools/glove/Vectors.npy'
+    model = init_model(f'{repo_root}/{OFFICIAL[keys]}',
+                       str(tmp_path / 'official.pth'),
+                       cfg_options={'model.cls_head.class_vectors': vectors}
+                       if 'miga' in keys else None)
+    loaded = model.state_dict()
+    key = max(shapes, key=lambda k: int(np.prod(shapes[k])))
+    assert torch.equal(loaded[key].float(), state[key])
