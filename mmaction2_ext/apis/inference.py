@@ -239,7 +239,8 @@ def _as_annotation(anno: dict, dims: Optional[int], source: str) -> dict:
 def _keypoint_extent(keypoint: np.ndarray) -> Tuple[int, int]:
     """The smallest ``(h, w)`` frame that holds every 2D keypoint."""
     xy = np.nan_to_num(keypoint[..., :2])
-    return int(np.ceil(xy[..., 1].max())) + 1, int(np.ceil(xy[..., 0].max())) + 1
+    height, width = (int(np.ceil(xy[..., i].max())) + 1 for i in (1, 0))
+    return height, width
 
 
 def _checked_annotation(model: nn.Module, anno: dict, source: str) -> dict:

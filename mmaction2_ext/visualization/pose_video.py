@@ -24,7 +24,8 @@ def pose_edges(num_joints: int, layout: Optional[str] = None
     if num_joints == 22 and layout is None:
         edges = IMIGUE_LIMBS
     else:
-        name = layout if layout in LAYOUTS else LAYOUT_BY_JOINTS.get(num_joints)
+        name = layout if layout in LAYOUTS else \
+            LAYOUT_BY_JOINTS.get(num_joints)
         edges = LAYOUTS[name][1] if name else ()
     return tuple((a, b) for a, b in edges
                  if a < num_joints and b < num_joints)

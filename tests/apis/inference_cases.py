@@ -39,8 +39,8 @@ def tools_test_dump(repo_root, config, checkpoint, out_dir):
     proc = subprocess.run(
         [sys.executable, 'tools/test.py', config, checkpoint, '--dump', dump,
          '--work-dir', str(out_dir / 'work')], cwd=repo_root,
-        env=dict(os.environ, OMP_NUM_THREADS='1'), capture_output=True, text=True,
-        timeout=600)
+        env=dict(os.environ, OMP_NUM_THREADS='1'), capture_output=True,
+        text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(dump, 'rb') as f:
         return pickle.load(f)

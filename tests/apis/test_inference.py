@@ -69,8 +69,8 @@ def test_every_skeleton_format_gives_the_same_scores(skeleton_case,
     out = skeleton_case['out']
     keypoint = anno['keypoint']
     if 'keypoint_score' in anno:  # (x, y, score) in one array
-        keypoint = np.concatenate([keypoint, anno['keypoint_score'][..., None]],
-                                  -1)
+        score = anno['keypoint_score'][..., None]
+        keypoint = np.concatenate([keypoint, score], -1)
     np.save(out / 'kp.npy', keypoint)
     with open(out / 'sample.json', 'w') as f:
         json.dump({k: v.tolist() if isinstance(v, np.ndarray) else v
@@ -82,7 +82,8 @@ def test_every_skeleton_format_gives_the_same_scores(skeleton_case,
               (str(out / 'kp.npy'), dict(img_shape=anno['img_shape']))]
     if keypoint.shape[0] == 1:  # one person: (T, V, C) too
         np.save(out / 'kp1.npy', keypoint[0])
-        inputs.append((str(out / 'kp1.npy'), dict(img_shape=anno['img_shape'])))
+        inputs.append((str(out / 'kp1.npy'),
+                       dict(img_shape=anno['img_shape'])))
     for source, kwargs in inputs:
         got = _scores(inference_skeleton(skeleton_model, source, **kwargs))
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6,
