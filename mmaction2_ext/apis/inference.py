@@ -27,9 +27,12 @@ import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.config import Config
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
 
 from mmaction.apis import inference_recognizer, init_recognizer
+from ..compat import CheckpointError
+from ..compat.checkpoint_fit import check_fit, checkpoint_state_dict
 from ..datasets import check_pose_annotation, haan_collate
 from ..datasets.labels import class_names
 from ..datasets.ma52 import unreadable_video
@@ -61,31 +64,24 @@ def init_model(config: Union[str, Path, Config],
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     model = init_recognizer(cfg, None, device)
     if checkpoint is not None:
-        load_weights(model, checkpoint)
+        load_weights(model, checkpoint, cfg.get('load_partial', False))
     model.input_kind = input_kind(cfg)
     return model
 
 
-def load_weights(model: nn.Module, checkpoint: str) -> None:
-    """Strict-on-parameters load: extra checkpoint keys are ignored, missing
-    or differently shaped model weights name the checkpoint."""
+def load_weights(model: nn.Module, checkpoint: str,
+                 partial=False) -> None:
+    """Load ``checkpoint`` after the checks ``tools/test.py`` makes; for
+    inference every weight must be there too, except those the config's
+    ``load_partial`` patterns excuse (extra checkpoint keys are ignored)."""
     ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
-    state = {k[7:] if k.startswith('module.') else k: v
-             for k, v in state.items()}
-    expected = model.state_dict()
-    missing = [k for k in expected if k not in state]
-    if missing:
-        raise data_error(checkpoint, f'{len(missing)} weights of the '
-                         f'config\'s model are missing (first: {missing[0]}); '
-                         'does the checkpoint belong to this config?',
-                         field='state_dict')
-    for key, value in expected.items():
-        if tuple(state[key].shape) != tuple(value.shape):
-            raise data_error(checkpoint, f'{key} has shape '
-                             f'{tuple(state[key].shape)}, the config\'s '
-                             f'model {tuple(value.shape)}', field='state_dict')
-    model.load_state_dict({k: state[k] for k in expected})
+    fit = check_fit(model, checkpoint_state_dict(ckpt, checkpoint),
+                    checkpoint, [] if partial is True else partial)
+    if fit.missing:
+        raise CheckpointError(f'{checkpoint} lacks weights of the config\'s '
+                              f'model: {fit.describe()}')
+    _load_checkpoint_to_model(model, ckpt, strict=False,
+                              revise_keys=[(r'^module\.', '')])
 
 
 def _transform_types(cfg: Config) -> List[str]:
