@@ -14,7 +14,7 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 require_count GPUS "$GPUS"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PYTHON=${PYTHON:-python}
+PYTHON=$(pick_python "$ROOT")
 
 PYTHONPATH="$ROOT":$PYTHONPATH \
 exec "$PYTHON" -m torch.distributed.run \

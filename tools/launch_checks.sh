@@ -20,3 +20,17 @@ require_args() {
 require_count() {
     [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, got '$2'"
 }
+
+# pick_python ROOT: $PYTHON if set, else the project's ROOT/.venv/bin/python
+# (what `make demo` / `make test` create), else python3, else python
+pick_python() {
+    if [ -n "$PYTHON" ]; then
+        echo "$PYTHON"
+    elif [ -x "$1/.venv/bin/python" ]; then
+        echo "$1/.venv/bin/python"
+    elif command -v python3 >/dev/null 2>&1; then
+        echo python3
+    else
+        echo python
+    fi
+}

@@ -16,8 +16,9 @@ PY_ARGS=${@:5}
 require_count GPUS "$GPUS"
 require_count GPUS_PER_NODE "$GPUS_PER_NODE"
 require_count CPUS_PER_TASK "$CPUS_PER_TASK"
-set -x
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PYTHON=$(pick_python "$ROOT")
+set -x
 
 PYTHONPATH="$ROOT":$PYTHONPATH \
 srun -p "${PARTITION}" \
@@ -28,4 +29,4 @@ srun -p "${PARTITION}" \
     --cpus-per-task="${CPUS_PER_TASK}" \
     --kill-on-bad-exit=1 \
     ${SRUN_ARGS} \
-    python -u "$ROOT/tools/test.py" "${CONFIG}" "${CHECKPOINT}" --launcher=slurm ${PY_ARGS}
+    "$PYTHON" -u "$ROOT/tools/test.py" "${CONFIG}" "${CHECKPOINT}" --launcher=slurm ${PY_ARGS}
