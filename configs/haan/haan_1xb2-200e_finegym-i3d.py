@@ -11,7 +11,9 @@ model = dict(
     type='HAAN',
     feature_size=2048,
     encoded_feature_size=2048,
-    fine_to_coarse=data_root + '/fine_to_coarse_mappings.json',
+    # the official hierarchy shipped with the package; a path to another
+    # fine_to_coarse_mappings.json works too
+    fine_to_coarse='finegym',
     dropout_rate=0.5,
     num_visual_concepts=500,
     loss=dict(loss_weights=(1., 0.001, 0.01, 0.1), num_top_visual_concepts=5,

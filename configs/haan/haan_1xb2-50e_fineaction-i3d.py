@@ -10,7 +10,9 @@ report_thresholds = [0.5, 0.75, 0.95]
 model = dict(
     feature_size=4096,
     encoded_feature_size=1024,
-    fine_to_coarse=data_root + '/fine_to_coarse_mappings.json',
+    # the official hierarchy shipped with the package; a path to another
+    # fine_to_coarse_mappings.json works too
+    fine_to_coarse='fineaction',
     dropout_rate=0.3,
     loss=dict(loss_weights=(1., 0.001, 0.01, 1.),
               fine_to_coarse_pooling='max'),

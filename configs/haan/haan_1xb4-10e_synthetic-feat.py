@@ -10,7 +10,10 @@ tiou_thresholds = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 model = dict(
     feature_size=32,
     encoded_feature_size=64,
-    fine_to_coarse=data_root + '/fine_to_coarse_mappings.json',
+    # make_synthetic.py haan's default hierarchy (fine c -> coarse c % 2);
+    # with other --num-coarse-classes use data_root +
+    # '/fine_to_coarse_mappings.json'
+    fine_to_coarse=[0, 1, 0, 1, 0, 1],
     dropout_rate=0.1,
     num_visual_concepts=16,
     loss=dict(num_top_visual_concepts=3))

@@ -7,6 +7,7 @@ Four per-clip MLPs with the official names and keys (spec 1.3):
 :class:`~mmaction2_ext.engine.hooks.HAANPseudoLabelHook` sets every 5 epochs.
 """
 import json
+import os.path as osp
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -15,7 +16,11 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 
 from mmaction.registry import MODELS
+from ...datasets import labels
 from ...evaluation.functional import haan_detections
+
+#: the official class hierarchies shipped as package data (SOURCES.md)
+HIERARCHIES = ('finegym', 'fineaction')
 
 
 class ClipMLP(nn.Module):
@@ -34,11 +39,22 @@ class ClipMLP(nn.Module):
         return h, self.out_layer(h)
 
 
+def hierarchy_path(name: str) -> str:
+    """A shipped hierarchy (``'finegym'``, ``'fineaction'``) or a path to an
+    official ``fine_to_coarse_mappings.json``, as a path."""
+    if name in HIERARCHIES:
+        return osp.join(osp.dirname(labels.__file__),
+                        f'{name}_fine_to_coarse.json')
+    if not osp.isfile(name):
+        raise FileNotFoundError(f'class hierarchy {name} does not exist')
+    return name
+
+
 def load_fine_to_coarse(mapping: Union[str, Mapping, Sequence]) -> List[int]:
-    """Coarse id of every fine class from the official json path, a
-    ``{fine: coarse}`` dict or a list."""
+    """Coarse id of every fine class from a shipped hierarchy's name, the
+    official json path, a ``{fine: coarse}`` dict or a list."""
     if isinstance(mapping, str):
-        with open(mapping) as f:
+        with open(hierarchy_path(mapping)) as f:
             mapping = json.load(f)
     if isinstance(mapping, Mapping):
         mapping = {int(k): int(v) for k, v in mapping.items()}
