@@ -52,5 +52,6 @@ echo "== 5/5 plots: training curves, val confusion matrices (action + body)"
 "$PY" tools/analysis/plot_curves.py "$WORK" --keys loss ma52/F1_mean ma52/action_top1
 "$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK" --dump "$WORK/val.pkl" \
     --cfg-options test_dataloader.dataset.ann_file="$DATA/MA-52_openpose_28kp/MA52_val.pkl" \
-    test_dataloader.dataset.list_file=None > /dev/null
+    test_dataloader.dataset.list_file=None \
+    test_dataloader.dataset.labels_hidden=False > /dev/null
 "$PY" tools/analysis/confusion_matrix.py "$WORK/val.pkl" --ma52

@@ -97,6 +97,7 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=data_root + 'imigue_test.pkl',
                  layout='imigue', split='test', pipeline=test_pipeline,
+                 labels_hidden=True,  # challenge test labels are dummies
                  test_mode=True))
 
 val_evaluator = [dict(type='AccMetric')]

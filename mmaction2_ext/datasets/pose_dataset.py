@@ -34,13 +34,17 @@ class CheckedPoseDataset(PoseDataset):
             in the run's log dir.
         invalid_list_dir: where that list goes outside a Runner (default:
             the system temp dir).
+        labels_hidden: the split's labels are placeholders (a challenge test
+            split: MA-52, iMiGUE); a test run then computes no metric (set in
+            ``metainfo``, read by ``HiddenLabelsHook``).
     """
 
     def __init__(self, *args, layout: Optional[str] = None,
                  num_keypoints: Optional[int] = None,
                  keypoint_dim: Optional[int] = None,
                  skip_invalid: bool = False,
-                 invalid_list_dir: Optional[str] = None, **kwargs) -> None:
+                 invalid_list_dir: Optional[str] = None,
+                 labels_hidden: bool = False, **kwargs) -> None:
         if layout is not None:
             if layout not in KEYPOINT_LAYOUTS:
                 raise ValueError(f'layout {layout!r} is not one of '
@@ -50,6 +54,9 @@ class CheckedPoseDataset(PoseDataset):
         self.num_keypoints, self.keypoint_dim = num_keypoints, keypoint_dim
         self.skip_invalid = skip_invalid
         self.invalid_list_dir = invalid_list_dir
+        if labels_hidden:
+            kwargs['metainfo'] = dict(kwargs.get('metainfo') or {},
+                                      labels_hidden=True)
         super().__init__(*args, **kwargs)
 
     def load_data_list(self) -> List[Dict]:

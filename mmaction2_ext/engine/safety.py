@@ -10,7 +10,8 @@ import warnings
 from mmengine.config import Config
 
 #: registered names of the hooks that :func:`add_safety_hooks` guarantees
-SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'LabelRangeHook']
+SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'LabelRangeHook',
+                'HiddenLabelsHook']
 
 
 def _hook_name(hook) -> str:

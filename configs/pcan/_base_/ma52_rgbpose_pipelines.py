@@ -74,6 +74,10 @@ test_dataloader = dict(
         list_file=list_root + 'test_list_videos.txt',
         data_prefix=dict(video=data_root),
         pipeline=test_pipeline,
+        # the official test labels are hidden (all 0): tools/test.py computes
+        # no metric; eval_ma52/eval_test.py turns the --dump into the
+        # Codabench submission
+        labels_hidden=True,
         test_mode=True))
 
 val_evaluator = [dict(type='MA52Metric')]

@@ -47,7 +47,7 @@ def base_datasets(dataset) -> Iterator:
         yield from base_datasets(child)
 
 
-def _class_ids(info: dict) -> np.ndarray:
+def class_ids(info: dict) -> np.ndarray:
     for key in LABEL_KEYS:
         if key in info:
             ids = np.atleast_1d(np.asarray(info[key]))
@@ -65,7 +65,7 @@ def check_labels(dataset, num_classes: int) -> None:
     for index in range(len(dataset)):
         # mmengine's plain lookup: no per-sample files are read
         info = BaseDataset.get_data_info(dataset, index)
-        ids = _class_ids(info)
+        ids = class_ids(info)
         bad = ids[(ids < 0) | (ids >= num_classes)]
         if len(bad):
             source = dataset.ann_file or type(dataset).__name__
