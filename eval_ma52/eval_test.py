@@ -13,10 +13,6 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import check_suffix, run_cli  # noqa: E402
-from mmaction2_ext.submission.ma52 import (make_submission,  # noqa: E402
-                                           score_prediction_csv)
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -29,8 +25,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def main():
-    args = parse_args()
+def main(args):
+    from mmaction2_ext.apis import check_suffix
+    from mmaction2_ext.submission.ma52 import (make_submission,
+                                               score_prediction_csv)
     check_suffix('--dump', args.dump, ('.pkl', '.pickle'))
     check_suffix('--csv', args.csv, ('.csv', ))
     check_suffix('--zip', args.zip, ('.zip', ))
@@ -42,4 +40,6 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

@@ -16,16 +16,14 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
-from mmaction2_ext.utils import DownloadError  # noqa: E402
-from mmaction2_ext.utils.download import (MA52_SOURCES, fetch_source,  # noqa
-                                          hub_endpoint, is_offline)
+#: the keys of ``mmaction2_ext.utils.download.MA52_SOURCES``
+WHAT = ('data', 'pose', 'weights')
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--what', nargs='+', choices=sorted(MA52_SOURCES),
-                        default=['data', 'pose', 'weights'],
+    parser.add_argument('--what', nargs='+', choices=WHAT,
+                        default=list(WHAT),
                         help='what to fetch (default: all)')
     parser.add_argument('--allow-patterns', nargs='+', metavar='GLOB',
                         help='only files matching these globs, e.g. '
@@ -50,8 +48,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def main():
-    args = parse_args()
+def main(args):
+    from mmaction2_ext.utils import DownloadError
+    from mmaction2_ext.utils.download import (MA52_SOURCES, fetch_source,
+                                              hub_endpoint, is_offline)
     where = 'offline' if is_offline() else hub_endpoint(args.endpoint)
     overrides = dict(data=args.data_dir, pose=args.pose_dir,
                      weights=args.weights_dir)
@@ -81,4 +81,6 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

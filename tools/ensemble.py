@@ -14,15 +14,6 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import check_suffix, run_cli  # noqa: E402
-from mmaction2_ext.datasets.pose_pickle import \
-    load_pose_annotations  # noqa: E402
-from mmaction2_ext.evaluation.functional import (PRESETS,  # noqa: E402
-                                                 accuracy_report,
-                                                 check_same_labels,
-                                                 fuse_scores, load_dump,
-                                                 save_dump)
-from mmaction2_ext.utils import data_error  # noqa: E402
 
 
 def build_parser():
@@ -31,7 +22,7 @@ def build_parser():
     group = parser.add_mutually_exclusive_group()
     group.add_argument('--weights', type=float, nargs='+',
                        help='one weight per dump (default: all 1)')
-    group.add_argument('--preset', choices=sorted(PRESETS),
+    group.add_argument('--preset', choices=('2', '4', '6'),  # PRESETS
                        help='upstream stream weights (dumps in preset order)')
     parser.add_argument('--ann-file', help='PYSKL pickle to take labels from '
                         '(for dumps without gt_label)')
@@ -40,9 +31,15 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def main(parser, args):
+    from mmaction2_ext.apis import check_suffix
+    from mmaction2_ext.datasets.pose_pickle import load_pose_annotations
+    from mmaction2_ext.evaluation.functional import (PRESETS,
+                                                     accuracy_report,
+                                                     check_same_labels,
+                                                     fuse_scores, load_dump,
+                                                     save_dump)
+    from mmaction2_ext.utils import data_error
     weights = args.weights
     if args.preset:
         streams, weights = PRESETS[args.preset]
@@ -81,4 +78,7 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    PARSER = build_parser()
+    ARGS = PARSER.parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(PARSER, ARGS))

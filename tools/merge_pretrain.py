@@ -10,32 +10,35 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import torch  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
-
-import mmaction2_ext  # noqa: E402,F401
-from mmaction.registry import MODELS  # noqa: E402
-from mmaction2_ext.apis import check_suffix, load_config, run_cli  # noqa
-from mmaction2_ext.models.utils.rgbpose_merge import \
-    merge_rgbpose_pretrained  # noqa: E402
-from mmaction2_ext.utils import atomic_write, data_error  # noqa: E402
-
 
 def load_state(path):
+    import mmaction2_ext  # noqa: F401  (stack repairs before mmengine)
+    from mmengine.runner.checkpoint import _load_checkpoint
     if not osp.isfile(path):
-        raise data_error(path, 'checkpoint not found')
+        raise FileNotFoundError(f'checkpoint {path} does not exist')
     ckpt = _load_checkpoint(path, map_location='cpu')
     return ckpt.get('state_dict', ckpt)
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('rgb')
     parser.add_argument('pose')
     parser.add_argument('--config', default='configs/pcan/pcan_rgbpose_ma52.py')
     parser.add_argument('--out', default='checkpoints/rgbpose_conv3d_init.pth')
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main(args):
+    import torch
+
+    import mmaction2_ext  # noqa: F401  (stack repairs before mmaction)
+    from mmengine.registry import init_default_scope
+    from mmaction.registry import MODELS
+    from mmaction2_ext.apis import check_suffix, load_config
+    from mmaction2_ext.models.utils.rgbpose_merge import \
+        merge_rgbpose_pretrained
+    from mmaction2_ext.utils import atomic_write
     check_suffix('--out', args.out, ('.pth', ))
     cfg = load_config(args.config)
     rgb, pose = load_state(args.rgb), load_state(args.pose)
@@ -50,4 +53,6 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

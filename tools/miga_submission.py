@@ -12,13 +12,6 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import UsageError, run_cli  # noqa: E402
-from mmaction2_ext.evaluation.functional import (fuse_scores,  # noqa: E402
-                                                 load_dump)
-from mmaction2_ext.submission.imigue import (read_test_ids,  # noqa: E402
-                                             submission_from_scores)
-from mmaction2_ext.utils import data_error  # noqa: E402
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -33,8 +26,13 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(args):
+    from mmaction2_ext.apis import UsageError
+    from mmaction2_ext.evaluation.functional import (fuse_scores,
+                                                     load_dump)
+    from mmaction2_ext.submission.imigue import (read_test_ids,
+                                                 submission_from_scores)
+    from mmaction2_ext.utils import data_error
     weights = args.weights or ([0.4, 0.6] if len(args.dumps) == 2 else
                                [1.0] * len(args.dumps))
     if len(weights) != len(args.dumps):
@@ -53,4 +51,6 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

@@ -10,12 +10,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import mmaction2_ext  # noqa: E402,F401  (stack repairs before mmengine runs)
-
-from mmaction2_ext.apis import (CfgOptions, ConfigError,  # noqa: E402
-                                build_runner, check_launcher, check_suffix,
-                                config_errors, load_config, merge_options,
-                                prepare_work_dir, run_cli, trust_checkpoints)
+from cli_args import CfgOptions, cfg_options  # noqa: E402
 
 
 def parse_args():
@@ -52,6 +47,7 @@ def parse_args():
 
 def merge_args(cfg, args):
     """Fold the command-line flags into the config, as mmaction2 does."""
+    from mmaction2_ext.apis import merge_options
     merge_options(cfg, args.cfg_options)
     if args.show or args.show_dir is not None:
         check_visualization(cfg, args.config)
@@ -79,6 +75,7 @@ def merge_args(cfg, args):
 def check_visualization(cfg, config):
     """What mmaction2's --show/--show-dir need: a VisualizationHook in
     ``default_hooks`` and a ``visualizer``."""
+    from mmaction2_ext.apis import ConfigError
     if 'visualization' not in cfg.get('default_hooks', {}):
         raise ConfigError(
             f'{config}: --show/--show-dir need default_hooks.visualization='
@@ -88,8 +85,12 @@ def check_visualization(cfg, config):
                           'e.g. visualizer=dict(type="ActionVisualizer")')
 
 
-def main():
-    args = parse_args()
+def main(args):
+    import mmaction2_ext  # noqa: F401  (stack repairs before mmengine runs)
+    from mmaction2_ext.apis import (build_runner, check_launcher,
+                                    check_suffix, config_errors, load_config,
+                                    prepare_work_dir, trust_checkpoints)
+    args.cfg_options = cfg_options(args.cfg_options)
     if args.dump is not None:
         check_suffix('--dump', args.dump, ('.pkl', '.pickle'))
     check_launcher(args.launcher)
@@ -105,4 +106,6 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before the heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

@@ -10,12 +10,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import mmaction2_ext  # noqa: E402,F401  (stack repairs before mmengine runs)
-
-from mmaction2_ext.apis import (CfgOptions, ConfigError,  # noqa: E402
-                                build_runner, check_amp, check_launcher,
-                                config_errors, load_config, merge_options,
-                                prepare_work_dir, run_cli, trust_checkpoints)
+from cli_args import CfgOptions, cfg_options  # noqa: E402
 
 
 def parse_args():
@@ -60,6 +55,7 @@ def parse_args():
 
 def merge_args(cfg, args):
     """Fold the command-line flags into the config, as mmaction2 does."""
+    from mmaction2_ext.apis import ConfigError, check_amp, merge_options
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.launcher = args.launcher
@@ -101,8 +97,12 @@ def merge_randomness(cfg, args):
     cfg.randomness = randomness
 
 
-def main():
-    args = parse_args()
+def main(args):
+    import mmaction2_ext  # noqa: F401  (stack repairs before mmengine runs)
+    from mmaction2_ext.apis import (build_runner, check_launcher,
+                                    config_errors, load_config,
+                                    prepare_work_dir, trust_checkpoints)
+    args.cfg_options = cfg_options(args.cfg_options)
     if args.trust_checkpoint:
         trust_checkpoints()
     check_launcher(args.launcher)
@@ -116,4 +116,6 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before the heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

@@ -256,7 +256,7 @@ def _tool_case(case, tmp_path):
                 '--dumps', text], '<tmp>/ids.pkl: file not found'
     if case == 'merge_pretrain.py: missing checkpoint':
         return ['tools/merge_pretrain.py', tmp_path / 'rgb.pth', text], \
-            '<tmp>/rgb.pth: checkpoint not found'
+            'checkpoint <tmp>/rgb.pth does not exist'
     assert case == 'merge_pretrain.py: --out with a wrong extension'
     return ['tools/merge_pretrain.py', text, text, '--out',
             tmp_path / 'init.pkl'], '--out <tmp>/init.pkl: must end in .pth'

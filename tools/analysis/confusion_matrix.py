@@ -16,9 +16,6 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
-from mmaction2_ext.visualization import plot_confusion_matrices  # noqa: E402
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -37,8 +34,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def main():
-    args = parse_args()
+def main(args):
+    from mmaction2_ext.visualization import plot_confusion_matrices
     out = args.out or \
         f'{osp.splitext(args.dump)[0]}_confusion_matrix.png'
     outs = dict(action=out)
@@ -54,4 +51,6 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

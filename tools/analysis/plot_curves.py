@@ -15,9 +15,6 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
-from mmaction2_ext.visualization import plot_curves  # noqa: E402
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -32,12 +29,14 @@ def parse_args():
     return parser.parse_args()
 
 
-def main():
-    args = parse_args()
+def main(args):
+    from mmaction2_ext.visualization import plot_curves
     out = args.out or osp.join(args.work_dirs[0], 'curves.png')
     curves = plot_curves(args.work_dirs, out, args.keys, args.labels, args.dpi)
     print(f'{len(curves)} curves -> {out}')
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

@@ -10,18 +10,19 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
-from mmaction2_ext.models.localizers.haan_checkpoint import \
-    convert_official_haan  # noqa: E402
 
-
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('model_dir', help='folder with encoder.pkl and '
                         'fine_level_classifier.pkl (+ optional heads)')
     parser.add_argument('out_file', help='output checkpoint (.pth)')
     parser.add_argument('--dataset', choices=['FineGym', 'FineAction'])
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main(args):
+    from mmaction2_ext.models.localizers.haan_checkpoint import \
+        convert_official_haan
     meta = convert_official_haan(args.model_dir, args.out_file, args.dataset)
     print(f"wrote {args.out_file}: modules {', '.join(meta['modules'])}, "
           f"feature_size {meta['feature_size']}, encoded "
@@ -29,4 +30,6 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

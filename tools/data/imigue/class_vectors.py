@@ -17,11 +17,6 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
-from mmaction2_ext.datasets.class_vectors import (  # noqa: E402
-    mean_word_vectors, random_class_vectors, read_label_names)
-from mmaction2_ext.utils import atomic_write  # noqa: E402
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -41,8 +36,10 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(args):
+    from mmaction2_ext.datasets.class_vectors import (
+        mean_word_vectors, random_class_vectors, read_label_names)
+    from mmaction2_ext.utils import atomic_write
     if args.kind == 'glove':
         for path in (args.labels, args.word_list, args.word_vectors):
             if not osp.isfile(path):
@@ -60,4 +57,6 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

@@ -14,9 +14,6 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
-from mmaction2_ext.datasets.imigue import convert_imigue  # noqa: E402
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -36,8 +33,8 @@ def _progress(split, done, total):
               flush=True)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(args):
+    from mmaction2_ext.datasets.imigue import convert_imigue
     written = convert_imigue(args.raw_dir, args.out_dir, args.splits,
                              args.val_ratio, args.seed, _progress)
     for split, path in written.items():
@@ -45,4 +42,6 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))

@@ -1,0 +1,27 @@
+"""Argument parsing the tools share, light enough to run before their heavy
+imports (torch, mmengine, mmaction): ``--help`` and usage errors answer at
+once. Import it after putting ``tools/`` on ``sys.path``."""
+import argparse
+
+
+class CfgOptions(argparse.Action):
+    """``--cfg-options KEY=VALUE ...``, kept as strings; an item without
+    ``=`` is one ``error:`` line (exit 1). :func:`cfg_options` parses them."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for item in values:
+            if '=' not in item:
+                parser.exit(1, f'error: --cfg-options {item!r}: expected '
+                            'KEY=VALUE, e.g. train_cfg.max_epochs=3\n')
+        setattr(namespace, self.dest, list(values))
+
+
+def cfg_options(pairs):
+    """``KEY=VALUE`` strings parsed as mmengine's ``DictAction`` does (None
+    when there are none)."""
+    if not pairs:
+        return None
+    from mmengine.config import DictAction
+    options = argparse.Namespace(value=None)
+    DictAction([], 'value')(None, options, pairs)
+    return options.value
