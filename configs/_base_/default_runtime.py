@@ -15,7 +15,10 @@ default_hooks = dict(
 # config's custom_hooks (mmaction2_ext/engine/safety.py): NanGuardHook stops at
 # a NaN/Inf loss before it reaches a checkpoint; EpochSeedHook (with
 # --deterministic) seeds each epoch from (seed, epoch) so --resume reproduces
-# the uninterrupted run. `safety_hooks = False` opts out.
+# the uninterrupted run; LabelRangeHook and HiddenLabelsHook check the labels
+# against the head; ProgressIntervalHook caps logger.interval at a tenth of
+# each loader, so every train/val/test phase logs progress.
+# `safety_hooks = False` opts out.
 custom_hooks = []
 
 env_cfg = dict(

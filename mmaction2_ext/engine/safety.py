@@ -1,9 +1,10 @@
 """Hooks every run gets, whatever its config puts in ``custom_hooks``.
 
 A config that replaces ``custom_hooks`` (as the HAAN configs do) would
-otherwise drop the NaN stop, the per-epoch seeding and the label-range
-check without a word. Opting out takes an explicit top-level
-``safety_hooks = False`` in the config.
+otherwise drop the NaN stop, the per-epoch seeding, the label-range
+check, the hidden-label test guard and the progress logging (interval capped
+at a tenth of each loader) without a word. Opting out takes an explicit
+top-level ``safety_hooks = False`` in the config.
 """
 import warnings
 
@@ -11,7 +12,7 @@ from mmengine.config import Config
 
 #: registered names of the hooks that :func:`add_safety_hooks` guarantees
 SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'LabelRangeHook',
-                'HiddenLabelsHook']
+                'HiddenLabelsHook', 'ProgressIntervalHook']
 
 
 def _hook_name(hook) -> str:

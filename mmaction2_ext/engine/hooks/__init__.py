@@ -4,9 +4,10 @@ from .hidden_labels import HiddenLabelsHook
 from .label_range import LabelRangeHook
 from .metric_out_dir_hook import MetricOutDirHook
 from .nan_guard import NanGuardHook, TrainingDivergedError
+from .progress import ProgressIntervalHook
 
 __all__ = [
     'EpochSeedHook', 'HAANPseudoLabelHook', 'HiddenLabelsHook',
     'LabelRangeHook', 'MetricOutDirHook', 'NanGuardHook',
-    'TrainingDivergedError', 'cluster_clips'
+    'ProgressIntervalHook', 'TrainingDivergedError', 'cluster_clips'
 ]
