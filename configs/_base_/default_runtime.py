@@ -7,7 +7,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto'),
+    # keeps the best and the latest checkpoint only (max_keep_ckpts=-1 keeps
+    # every one); rotation is kill-safe (mmaction2_ext/compat)
+    checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto',
+                    max_keep_ckpts=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 

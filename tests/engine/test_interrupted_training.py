@@ -29,7 +29,8 @@ def _train_cmd(work_dir, ann_file, *extra, config=CONFIG):
         '--seed', '0', '--deterministic', *extra, '--cfg-options',
         *[f'{k}.dataset.ann_file={ann_file}'
           for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')],
-        'train_cfg.max_epochs=4', 'default_hooks.checkpoint.save_best=None'
+        'train_cfg.max_epochs=4', 'default_hooks.checkpoint.save_best=None',
+        'default_hooks.checkpoint.max_keep_ckpts=-1'  # epoch_1 is waited for
     ]
 
 

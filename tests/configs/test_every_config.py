@@ -1,5 +1,6 @@
-"""Every config builds its model with no data file present (issue 13): run
-from an empty directory where only configs/ is reachable."""
+"""What every config must do (issue 13): build its model with no data file
+present (run from an empty directory where only configs/ is reachable) and
+keep only the best and the latest checkpoint by default."""
 import glob
 import os
 import os.path as osp
@@ -52,3 +53,10 @@ def test_missing_hierarchy_file(tmp_path, reliability):
     assert str(err.value) == f'class hierarchy {path} does not exist'
     reliability.record('config', 'HAAN fine_to_coarse file missing',
                        f'error: {err.value}')
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_keeps_best_and_latest_checkpoint(config):
+    hook = Config.fromfile(osp.join(REPO, config)).default_hooks.checkpoint
+    assert hook.get('max_keep_ckpts', -1) == 1, hook
+    assert hook.get('save_best') is not None, hook
