@@ -98,6 +98,7 @@ def make_ma52(out: str, classes: Sequence[int] = DEFAULT_CLASSES,
     annotations = {}
     for split, per_class in zip(SPLITS, samples_per_class):
         labels = rng.permutation(np.repeat(np.asarray(classes), per_class))
+        print(f'[{split}] rendering {len(labels)} videos', flush=True)
         annos = []
         for index, action in enumerate(labels):
             action = int(action)
