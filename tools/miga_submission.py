@@ -39,11 +39,13 @@ def main(args):
         raise UsageError('give one --weights value per --dumps file')
     ids = read_test_ids(args.ids)
     scores = []
-    for path in args.dumps:
+    for i, path in enumerate(args.dumps, 1):
         scores.append(load_dump(path)[0])
         if len(scores[-1]) != len(ids):
             raise data_error(path, f'{len(scores[-1])} results for '
                              f'{len(ids)} test ids in {args.ids}')
+        print(f'[{i}/{len(args.dumps)}] {path}: {len(ids)} results',
+              flush=True)
     csv_path, zip_path = submission_from_scores(args.out_dir, ids,
                                                 fuse_scores(scores, weights, args.dumps))
     print(f'{len(ids)} predictions, weights {weights}: wrote {csv_path} '

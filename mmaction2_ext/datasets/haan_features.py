@@ -18,7 +18,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import FUNCTIONS
 
 from mmaction.registry import DATASETS
-from ..utils import DataError, data_error, safe_np_load
+from ..utils import DataError, data_error, missing_file, safe_np_load
 from .invalid import report_skipped
 
 ANNOTATION_FILES = ('video_names', 'labels', 'segments', 'sec2clip_ratios')
@@ -193,15 +193,13 @@ class HAANFeatureDataset(BaseDataset):
         if osp.isdir(self.features_path):
             path = osp.join(self.features_path, f'{name}.npy')
             if not osp.isfile(path):
-                raise data_error(path, 'feature file not found', sample=name,
-                                 field='features')
+                raise missing_file('feature file', path)
             feats = safe_np_load(path, mmap_mode='r')  # header only until used
         else:
             path = self.features_path
             if self._feature_array is None:
                 if not osp.isfile(path):
-                    raise data_error(path, 'feature file not found',
-                                     field='features')
+                    raise missing_file('feature file', path)
                 # memory-mapped when dense, whole when an object array
                 self._feature_array = safe_np_load(path, mmap_mode='r')
             if info['row'] >= len(self._feature_array):

@@ -11,7 +11,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..utils import atomic_pickle_dump, data_error, safe_load
+from ..utils import (atomic_pickle_dump, data_error, missing_file,
+                     safe_load)
 from .transforms.layouts import IMIGUE
 
 IMG_SHAPE = (1080, 1920)
@@ -25,7 +26,7 @@ def load_raw_split(data_path: str, label_path: str,
     """Read and check one raw split; returns (data, names, labels)."""
     for path in (data_path, label_path):
         if not osp.isfile(path):
-            raise data_error(path, 'file not found')
+            raise missing_file('raw iMiGUE file', path)
     try:
         data = np.load(data_path, mmap_mode='r', allow_pickle=False)
     except (OSError, ValueError) as err:

@@ -108,7 +108,8 @@ class MA52Dataset(CheckedPoseDataset):
         if self.check_videos and self.data_prefix.get('video'):
             path = video_path(anno)
             if not osp.isfile(path):
-                raise data_error(self.ann_file, f'video file {path} not found',
+                raise data_error(self.ann_file,
+                                 f'video file {path} does not exist',
                                  sample_name(anno, index), 'frame_dir')
 
     def prepare_data(self, idx: int):

@@ -11,7 +11,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 from ..datasets.pose_pickle import load_pose_annotations
-from ..utils import data_error
+from ..utils import missing_file
 from .archive import csv_bytes, write_csv_and_zip
 
 CSV_NAME = 'Submission.csv'
@@ -29,7 +29,7 @@ def read_test_ids(path: str, split: str = 'test') -> List[str]:
     place, faithfully, with a warning.
     """
     if not osp.isfile(path):
-        raise data_error(path, 'file not found')
+        raise missing_file('test id file', path)
     if path.endswith('.pkl'):
         ids = [a['frame_dir'] for a in load_pose_annotations(path, split)]
     else:

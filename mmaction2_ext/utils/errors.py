@@ -6,6 +6,17 @@ class DataError(ValueError):
     """Bad input data: the message names the file, the sample and the field."""
 
 
+class MissingFileError(DataError, FileNotFoundError):
+    """An input file that is absent: ``<what> <path> does not exist``, the
+    one wording of every missing file (as ``run_cli`` prints it)."""
+
+
+def missing_file(what: str, path: str, hint: str = '') -> MissingFileError:
+    """``<what> <path> does not exist[ (hint)]``."""
+    return MissingFileError(f'{what} {path} does not exist' +
+                            (f' ({hint})' if hint else ''))
+
+
 def data_error(path: str, problem: str, sample: Optional[object] = None,
                field: Optional[str] = None) -> DataError:
     """Build a :class:`DataError` reading ``path [sample S, field F]: problem``."""

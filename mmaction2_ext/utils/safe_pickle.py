@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from numpy.lib import format as npy_format
 
-from .errors import DataError, data_error
+from .errors import DataError, data_error, missing_file
 
 _BUILTINS = ('bool', 'bytearray', 'bytes', 'complex', 'dict', 'float',
              'frozenset', 'int', 'list', 'set', 'slice', 'str', 'tuple')
@@ -93,7 +93,7 @@ def _load_stream(stream: BinaryIO, source: str, what: str) -> Any:
 def safe_load(path: str, what: str = 'pickle file') -> Any:
     """Unpickle ``path`` admitting only data types (see module doc)."""
     if not osp.isfile(path):
-        raise data_error(path, 'file not found')
+        raise missing_file(what, path)
     with open(path, 'rb') as f:
         return _load_stream(f, path, what)
 
@@ -112,7 +112,7 @@ def safe_np_load(path: str, mmap_mode: Optional[str] = None) -> np.ndarray:
     """``np.load`` of one ``.npy``; object arrays (pickled, as HAAN's
     annotation files are) go through the restricted unpickler."""
     if not osp.isfile(path):
-        raise data_error(path, 'file not found')
+        raise missing_file('array file', path)
     with open(path, 'rb') as f:
         shape, _, dtype = _npy_header(f, path)
         if dtype.hasobject:

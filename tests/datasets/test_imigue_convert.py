@@ -117,7 +117,8 @@ def test_malformed_input_names_file_sample_field(tmp_path, kind, match):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(DataError, match='test_data.npy: file not found'):
+    with pytest.raises(DataError,
+                       match='raw iMiGUE file .*test_data.npy does not exist'):
         load_raw_split(str(tmp_path / 'test_data.npy'),
                        str(tmp_path / 'test_label.pkl'))
 
@@ -140,4 +141,4 @@ def test_cli(tmp_path, repo_root, tool_env):
         env=tool_env, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
     assert bad.stderr.strip().startswith('error: ') and \
-        'train_data.npy: file not found' in bad.stderr
+        'train_data.npy does not exist' in bad.stderr

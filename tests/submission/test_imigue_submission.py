@@ -79,6 +79,7 @@ def test_cli_fuses_joint_04_limb_06(tmp_path, repo_root, tool_env):
          '--out-dir', str(out)], env=tool_env, capture_output=True,
         text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+    assert f'[2/2] {tmp_path / "limb.pkl"}: {n} results' in proc.stdout
     expected = []
     for i in range(n):
         fused = [0.4 * joint[i, c] + 0.6 * limb[i, c] for c in range(32)]
@@ -93,5 +94,5 @@ def test_cli_fuses_joint_04_limb_06(tmp_path, repo_root, tool_env):
          str(tmp_path / 'joint.pkl'), str(tmp_path / 'missing.pkl'),
          '--out-dir', str(out)], env=tool_env, capture_output=True,
         text=True, timeout=120)
-    assert short.returncode == 1 and 'missing.pkl: dump file not found' in \
+    assert short.returncode == 1 and 'missing.pkl does not exist' in \
         short.stderr

@@ -253,7 +253,7 @@ def _tool_case(case, tmp_path):
             '--out <tmp>/f.json: must end in .pkl/.pickle'
     if case == 'miga_submission.py: missing --ids file':
         return ['tools/miga_submission.py', '--ids', tmp_path / 'ids.pkl',
-                '--dumps', text], '<tmp>/ids.pkl: file not found'
+                '--dumps', text], 'test id file <tmp>/ids.pkl does not exist'
     if case == 'merge_pretrain.py: missing checkpoint':
         return ['tools/merge_pretrain.py', tmp_path / 'rgb.pth', text], \
             'checkpoint <tmp>/rgb.pth does not exist'

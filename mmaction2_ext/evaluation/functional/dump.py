@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
-from ...utils import data_error, safe_load
+from ...utils import data_error, missing_file, safe_load
 
 Score = Union[np.ndarray, Dict[str, np.ndarray]]
 
@@ -26,8 +26,8 @@ def to_numpy(value) -> np.ndarray:
 def read_dump(path: str) -> List:
     """The records of a dump; a clear error for a missing or broken file."""
     if not osp.isfile(path):
-        raise data_error(path, 'dump file not found (run tools/test.py '
-                         'CONFIG CKPT --dump PATH first)')
+        raise missing_file('dump file', path, 'run tools/test.py CONFIG CKPT '
+                           '--dump PATH first')
     records = safe_load(path, 'dump (a pickle from tools/test.py --dump)')
     if not isinstance(records, (list, tuple)) or not records:
         raise data_error(path, 'expected a non-empty list of per-sample '

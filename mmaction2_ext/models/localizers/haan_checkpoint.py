@@ -10,7 +10,7 @@ from typing import Dict, Optional
 import torch
 
 from ...compat import safe_torch_load
-from ...utils import atomic_write, data_error
+from ...utils import atomic_write, data_error, missing_file
 
 REQUIRED = ('encoder', 'fine_level_classifier')
 OPTIONAL = ('pseudo_label_classifier', 'coarse_level_classifier')
@@ -25,7 +25,7 @@ def load_official_haan(model_dir: str) -> Dict[str, torch.Tensor]:
         path = osp.join(model_dir, f'{module}.pkl')
         if not osp.isfile(path):
             if module in REQUIRED:
-                raise data_error(path, 'official weight file not found')
+                raise missing_file('official weight file', path)
             continue
         weights = safe_torch_load(path, map_location='cpu')
         if not isinstance(weights, dict) or sorted(weights) != sorted(KEYS):

@@ -43,7 +43,7 @@ def main(args):
     if args.kind == 'glove':
         for path in (args.labels, args.word_list, args.word_vectors):
             if not osp.isfile(path):
-                raise FileNotFoundError(f'{path} does not exist')
+                raise FileNotFoundError(f'input file {path} does not exist')
         table = mean_word_vectors(read_label_names(args.labels),
                                   np.load(args.word_list),
                                   np.load(args.word_vectors),
