@@ -8,7 +8,7 @@ import sys
 import tempfile
 from typing import Callable, Iterator, Optional, Sequence
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.device import get_device
 from mmengine.runner import Runner
 
@@ -44,17 +44,6 @@ class UsageError(ValueError):
 
 class ConfigError(ValueError):
     """A config file or ``--cfg-options`` item that cannot be used."""
-
-
-class CfgOptions(DictAction):
-    """``--cfg-options KEY=VALUE ...`` that refuses an item without ``=``."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        for item in values:
-            if '=' not in item:
-                raise ConfigError(f'--cfg-options {item!r}: expected '
-                                  'KEY=VALUE, e.g. train_cfg.max_epochs=3')
-        super().__call__(parser, namespace, values, option_string)
 
 
 def load_config(path: str) -> Config:
