@@ -73,10 +73,15 @@ def merge_args(cfg, args):
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    if cfg.get('randomness') is None:
-        cfg.randomness = dict(seed=args.seed,
-                              diff_rank_seed=args.diff_rank_seed,
-                              deterministic=args.deterministic)
+    # The flags override the config's randomness (mmaction2 ignores them
+    # when the config has one, e.g. the MiGA and HAAN configs).
+    cfg.randomness = dict(cfg.get('randomness') or {})
+    if args.seed is not None:
+        cfg.randomness.seed = args.seed
+    if args.diff_rank_seed:
+        cfg.randomness.diff_rank_seed = True
+    if args.deterministic:
+        cfg.randomness.deterministic = True
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
