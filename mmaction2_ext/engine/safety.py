@@ -9,7 +9,7 @@ import warnings
 from mmengine.config import Config
 
 #: registered names of the hooks that :func:`add_safety_hooks` guarantees
-SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook']
+SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'TrainingStateHook']
 
 
 def _hook_name(hook) -> str:
