@@ -22,8 +22,11 @@ def _skeleton(data, layout, samples):
 
 
 def stgcn_demo(data):
+    # a persistent data worker: its RNG must not carry over between epochs
     return ('configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py',
-            _skeleton(data, 'coco', (8, 2)))
+            _skeleton(data, 'coco', (8, 2)) + [
+                'train_dataloader.num_workers=1',
+                'train_dataloader.persistent_workers=True'])
 
 
 def posec3d_demo(data):
