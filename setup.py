@@ -25,6 +25,7 @@ setup(
     long_description=open('README.md').read(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['mmaction2_ext', 'mmaction2_ext.*']),
+    package_data={'mmaction2_ext.datasets.labels': ['*.txt', '*.md']},
     python_requires='>=3.9',
     install_requires=read_requirements('requirements.txt'),
     extras_require=dict(tests=read_requirements('requirements-tests.txt')),

@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
+from mmaction2_ext.apis import check_suffix, run_cli  # noqa: E402
 from mmaction2_ext.submission.ma52 import (make_submission,  # noqa: E402
                                            score_prediction_csv)
 
@@ -31,6 +31,9 @@ def parse_args():
 
 def main():
     args = parse_args()
+    check_suffix('--dump', args.dump, ('.pkl', '.pickle'))
+    check_suffix('--csv', args.csv, ('.csv', ))
+    check_suffix('--zip', args.zip, ('.zip', ))
     rows = make_submission(args.dump, args.test_list, args.csv, args.zip)
     print(f'{rows} predictions -> {args.csv}, {args.zip}')
     if args.gt:

@@ -2,6 +2,7 @@
 checkout even when another copy is installed."""
 import os
 import os.path as osp
+import subprocess
 import sys
 
 import pytest
@@ -44,6 +45,17 @@ def spec_keys_dir():
 
 
 @pytest.fixture
+def single_thread():
+    """torch on one thread for the test (tiny tensors, shared CPU); the
+    previous thread count is restored afterwards."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def tool_env():
     """Environment for running ``tools/*.py`` in a subprocess on this checkout."""
     env = dict(os.environ)
@@ -63,6 +75,7 @@ def tool_env():
 import re  # noqa: E402
 
 _RELIABILITY_ROWS = []
+_CHECKOUT_KEY = pytest.StashKey()
 _TMP_PATH = re.compile(r'(/[^\s\'"]*)?/pytest-of-[^/\s]+/pytest-\d+/[^/\s]+')
 
 
@@ -92,7 +105,50 @@ def _markdown_cell(text: str) -> str:
     return text.replace('|', '\\|').replace('\n', '<br>')
 
 
+# --- tests must leave the checkout as they found it ------------------------
+_EXPECTED_LITTER = ('.venv', '__pycache__', '.pytest_cache')
+
+
+def _checkout_entries():
+    """``git status --porcelain --ignored`` lines minus expected litter (None
+    outside a git checkout)."""
+    try:
+        proc = subprocess.run(['git', 'status', '--porcelain', '--ignored'],
+                              cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return {line for line in proc.stdout.splitlines()
+            if not set(line[3:].strip('"/').split('/')) & set(_EXPECTED_LITTER)}
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_CHECKOUT_KEY] = _checkout_entries()
+
+
+def _check_checkout_clean(session):
+    before = session.config.stash.get(_CHECKOUT_KEY, None)
+    after = _checkout_entries()
+    if before is None or after is None:
+        return
+    new = sorted(after - before)
+    if new:
+        reporter = session.config.pluginmanager.get_plugin('terminalreporter')
+        message = ('tests left files in the checkout (write under tmp_path):'
+                   '\n  ' + '\n  '.join(new))
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_sep('=', 'checkout not clean', red=True)
+            reporter.write_line(message, red=True)
+        else:
+            print(message, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_sessionfinish(session, exitstatus):
+    _check_checkout_clean(session)
     path = session.config.getoption('--reliability-table', default=None)
     if not path:
         return

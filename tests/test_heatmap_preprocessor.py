@@ -14,7 +14,8 @@ from mmaction2_ext.datasets.transforms.formatting import PackPoseKeypoints
 from mmaction2_ext.datasets.transforms.heatmaps import FastGeneratePoseTarget
 from mmaction2_ext.models.utils.heatmaps import PoseHeatmapRenderer
 from mmaction2_ext.utils import DataError
-from test_heatmaps import LAYOUTS, MODES, make_sample
+from test_heatmaps import (DEGENERATE, LAYOUTS, MODES, degenerate_sample,
+                           heatmap_summary, make_sample)
 
 
 def clip_sample(rng, num_person, clips, clip_len, num_kp, img_shape):
@@ -165,3 +166,72 @@ def test_demo_config_train_and_test_steps(repo_root):
     torch.testing.assert_close(inputs, ref, rtol=0, atol=1e-5)
     preds = model.test_step(batch)
     assert len(preds) == 3 and preds[0].pred_score.shape == (4, )
+
+
+def as_stock_layout(heatmaps):
+    """(K', C, T, H, W) -> (K' T, C, H, W) as GeneratePoseTarget lays it out."""
+    k, c, t, h, w = heatmaps.shape
+    return heatmaps.transpose(1, 2).reshape(k * t, c, h, w).numpy()
+
+
+@pytest.mark.parametrize('case', DEGENERATE)
+def test_degenerate_samples_match_stock_on_device(case, reliability):
+    """The batch renderer gives stock's (and FastGeneratePoseTarget's)
+    output on samples with nothing to draw, next to a normal sample."""
+    for mode, double in [(0, False), (1, True), (2, True)]:
+        cfg = dict(LAYOUTS[28], double=double, **MODES[mode])
+        empty = degenerate_sample(case, 28)
+        normal = make_sample(np.random.default_rng(mode), 2, 3, 28,
+                             empty['img_shape'])
+        num_t = empty['keypoint'].shape[1]  # one batch, one clip length
+        for key in ('keypoint', 'keypoint_score'):
+            normal[key] = normal[key][:, :num_t]
+        ours = ours_batch([empty, normal], cfg)
+        for sample, got in zip((empty, normal), ours):
+            ref = GeneratePoseTarget(**cfg)(dict(sample))['imgs']
+            fast = FastGeneratePoseTarget(**cfg)(dict(sample))['imgs']
+            got = as_stock_layout(got)
+            assert got.shape == ref.shape
+            np.testing.assert_allclose(got, ref, rtol=0, atol=1e-5)
+            np.testing.assert_allclose(got, fast, rtol=0, atol=1e-5)
+        if mode == 0:
+            seen = heatmap_summary(as_stock_layout(ours[0]),
+                                   GeneratePoseTarget(**cfg)(dict(empty))[
+                                       'imgs'])
+    reliability.record('drop-in', f'HeatmapDataPreprocessor: {case}', seen)
+
+
+def test_nan_joints_without_use_score_are_an_error(reliability):
+    """Unscored NaN joints travel packed; use_score=False would draw them."""
+    rng = np.random.default_rng(5)
+    samples = [clip_sample(rng, 2, 1, 3, 17, (20, 20)) for _ in range(2)]
+    samples[1]['keypoint'][0, 1, 3] = np.nan
+    samples[1]['keypoint_score'][0, 1, 3] = 0
+    ref = stock_batch(samples, dict(with_limb=True), MODELS.build(
+        dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    torch.testing.assert_close(ours_batch(samples, dict(with_limb=True)), ref,
+                               rtol=0, atol=1e-5)
+    with pytest.raises(DataError, match=r"sample 1.*'keypoint'.*use_score="
+                       r"False") as err:
+        ours_batch(samples, dict(use_score=False))
+    reliability.record('drop-in', 'HeatmapDataPreprocessor: NaN joint with '
+                       'use_score=False', str(err.value))
+
+
+def test_layout_mismatch_is_named_before_indexing():
+    """A skeleton joint past V would index out of range on the device."""
+    rng = np.random.default_rng(8)
+    samples = [clip_sample(rng, 1, 1, 2, 17, (20, 20))]
+    with pytest.raises(DataError, match='skeletons use joint 21'):
+        ours_batch(samples, dict(LAYOUTS[22], with_limb=True))
+    with pytest.raises(DataError, match='left_kp/right_kp name channel 30'):
+        ours_batch(samples, dict(double=True, left_kp=(30, ), right_kp=(1, )))
+
+
+def test_batch_without_any_person_matches_stock():
+    empty = degenerate_sample('zero persons')
+    cfg = dict(double=True, with_limb=True)
+    ours = ours_batch([empty, dict(empty)], cfg)
+    ref = GeneratePoseTarget(**cfg)(dict(empty))['imgs']
+    for got in ours:
+        np.testing.assert_array_equal(as_stock_layout(got), ref)

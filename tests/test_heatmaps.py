@@ -161,3 +161,161 @@ def test_registered_and_repr():
                               with_limb=True))
     assert isinstance(t, FastGeneratePoseTarget)
     assert 'sigma=0.7' in repr(t) and 'separate_limb_channels=False' in repr(t)
+
+
+def _scores(value):
+    def edit(s):
+        s['keypoint_score'][:] = value
+    return edit
+
+
+def _move(offset):
+    def edit(s):
+        s['keypoint'] += np.float32(offset)
+    return edit
+
+
+def _persons(num):
+    def edit(s):
+        s['keypoint'] = s['keypoint'][:num]
+        s['keypoint_score'] = s['keypoint_score'][:num]
+    return edit
+
+
+def _frames(num):
+    def edit(s):
+        s['keypoint'] = s['keypoint'][:, :num]
+        s['keypoint_score'] = s['keypoint_score'][:, :num]
+    return edit
+
+
+def _one_keypoint(s):
+    s['keypoint_score'][:] = 0
+    s['keypoint_score'][1, 2, 5] = 0.7
+    s['keypoint'][1, 2, 5] = (10.3, 8.6)
+
+
+def _one_person_missed(s):
+    s['keypoint_score'][0] = 0
+
+
+def _float64_scores_at_eps(s):
+    # float32(1e-4) is below 1e-4 in float64 (stock skips it), not in float32
+    s['keypoint_score'][:] = np.float32(1e-4)
+    s['keypoint_score'][0] = 0.8
+    s['keypoint_score'] = s['keypoint_score'].astype(np.float64)
+
+
+# what pose detectors give when they miss people: (case, edit, img_shape)
+DEGENERATE = {
+    'all keypoint scores 0': (_scores(0), (20, 27)),
+    'all keypoint scores negative': (_scores(-0.5), (20, 27)),
+    'all keypoints outside the image': (_move(1000), (20, 27)),
+    'all keypoints left of / above the image': (_move(-50), (20, 27)),
+    'zero persons': (_persons(0), (20, 27)),
+    'zero frames': (_frames(0), (20, 27)),
+    'zero-height heatmap': (lambda s: None, (0, 27)),
+    'zero-width heatmap': (lambda s: None, (20, 0)),
+    'one scored keypoint': (_one_keypoint, (20, 27)),
+    'one of two persons unscored': (_one_person_missed, (20, 27)),
+    'float64 scores exactly float32(1e-4)': (_float64_scores_at_eps, (20, 27)),
+}
+
+
+def degenerate_sample(case, num_kp=17, seed=0):
+    edit, img_shape = DEGENERATE[case]
+    sample = make_sample(np.random.default_rng(seed), 2, 3, num_kp, (20, 27))
+    edit(sample)
+    sample['img_shape'] = img_shape
+    return sample
+
+
+def heatmap_summary(heatmaps, ref):
+    """What a user gets, in words: all-zero or drawn, shape, like stock."""
+    kind = 'heatmaps' if heatmaps.any() else 'all-zero heatmaps'
+    same = heatmaps.shape == ref.shape and np.allclose(heatmaps, ref, rtol=0,
+                                                       atol=1e-5)
+    return f"{kind} {heatmaps.shape}{' like stock' if same else ''}"
+
+
+@pytest.mark.parametrize('case', DEGENERATE)
+def test_degenerate_samples_match_stock(case, reliability):
+    """Nothing (or almost nothing) to draw: stock's output, never a crash."""
+    outputs = []
+    for num_kp, mode, double in itertools.product([17, 28], range(3),
+                                                  [False, True]):
+        sample = degenerate_sample(case, num_kp)
+        cfg = dict(LAYOUTS[num_kp], double=double, **MODES[mode])
+        ref = GeneratePoseTarget(**cfg)(dict(sample))['imgs']
+        ours = FastGeneratePoseTarget(**cfg)(dict(sample))['imgs']
+        assert ours.dtype == np.float32 and ours.shape == ref.shape
+        np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-5)
+        outputs.append((ours, ref))
+    ours, ref = outputs[0]  # 17 joints, keypoints, no flip
+    reliability.record('drop-in', f'FastGeneratePoseTarget: {case}',
+                       heatmap_summary(ours, ref))
+
+
+def test_random_degenerate_sweep():
+    """Random near-empty samples (sparse scores at the eps threshold, tiny
+    or zero-size heatmaps, extreme sigma, joints on the border) vs stock."""
+    rng = np.random.default_rng(12)
+    special = np.array([0., -1., 5e-5, 1e-4, 0.99e-4, 1.0001e-4, 1.],
+                       np.float32)
+    for _ in range(60):
+        h, w = rng.choice([0, 1, 2, 5, 17], 2)
+        shape = (int(rng.integers(0, 3)), int(rng.integers(0, 3)), 17, 2)
+        kp = rng.uniform(-3, max(h, w) + 3, shape).astype(np.float32)
+        on_border = rng.random(shape) < .3
+        kp[on_border] = np.round(kp[on_border])
+        kp[..., 0][rng.random(shape[:3]) < .2] = w - 1
+        kp[..., 1][rng.random(shape[:3]) < .2] = h
+        score = rng.uniform(0, 1, shape[:3]).astype(np.float32)
+        pick = rng.random(shape[:3]) < rng.choice([.5, .95])
+        score[pick] = rng.choice(special, pick.sum())
+        if rng.random() < .5:
+            score = score.astype(np.float64)
+        cfg = dict(MODES[rng.integers(3)], double=bool(rng.integers(2)),
+                   sigma=float(rng.choice([1e-3, 1 / 6, 0.6, 3., 50.])),
+                   scaling=float(rng.choice([1., 0.25, 1.3])),
+                   use_score=bool(rng.random() < .8))
+        sample = dict(keypoint=kp, keypoint_score=score,
+                      img_shape=(int(h), int(w)))
+        ref = GeneratePoseTarget(**cfg)(dict(sample))['imgs']
+        ours = FastGeneratePoseTarget(**cfg)(dict(sample))['imgs']
+        assert ours.shape == ref.shape, cfg
+        np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-5,
+                                   err_msg=str(cfg))
+
+
+def test_nan_joints_without_use_score_are_an_error(reliability):
+    """use_score=False draws every joint: stock crashes on a NaN joint
+    (or returns NaN limb maps); ours names it instead of drawing it at 0."""
+    sample = make_sample(np.random.default_rng(3), 2, 3, 17, (25, 25))
+    sample['keypoint'][1, 2, 4] = np.nan
+    sample['keypoint_score'][1, 2, 4] = 0
+    with pytest.raises(ValueError):
+        GeneratePoseTarget(use_score=False)(dict(sample))
+    with pytest.raises(DataError, match=r'sample_0.*use_score=False.*person 1'
+                       r', frame 2, joint 4') as err:
+        FastGeneratePoseTarget(use_score=False, with_limb=True)(dict(sample))
+    reliability.record('drop-in', 'FastGeneratePoseTarget: NaN joint with '
+                       'use_score=False', str(err.value))
+
+
+@pytest.mark.parametrize('case,cfg,match', [
+    ('skeleton joint the sample lacks', dict(with_limb=True, skeletons=MIGA_LIMBS),
+     r'skeletons use joint 21, but the sample has 17 joints'),
+    ('flip channel the heatmaps lack', dict(double=True, left_kp=(1, 30),
+                                            right_kp=(2, 3)),
+     r'left_kp/right_kp name channel 30, but the heatmaps have 17')])
+def test_layout_mismatch_is_named(case, cfg, match, reliability):
+    """Stock crashes with a bare IndexError; ours names sample and field."""
+    sample = make_sample(np.random.default_rng(6), 1, 2, 17, (20, 20))
+    with pytest.raises(IndexError):
+        GeneratePoseTarget(**cfg)(dict(sample))
+    with pytest.raises(DataError, match=r"sample_0 \[field 'keypoint'\]: " +
+                       match) as err:
+        FastGeneratePoseTarget(**cfg)(dict(sample))
+    reliability.record('drop-in', f'FastGeneratePoseTarget: {case}',
+                       str(err.value))

@@ -62,7 +62,7 @@ def test_real_clip_decodes_through_pcan_val_pipeline(tmp_path, upstream_dir, rep
     ('total_frames', 80, 'total_frames'),
     ('keypoint', np.zeros((1, 75, 28, 2), np.float32), 'no person detected'),
     ('keypoint', np.zeros((0, 75, 28, 2), np.float32), 'no person'),
-    ('keypoint', np.ones((1, 75, 28, 3), np.float32), r'\(M, T, 28, 2\)'),
+    ('keypoint', np.ones((1, 75, 28, 3), np.float32), r'3-D keypoints .* layout is 2-D'),
 ])
 def test_bad_entries_name_file_sample_field(tmp_path, field, bad, match):
     item = entry('0003_01_0001')
@@ -76,7 +76,8 @@ def test_bad_entries_name_file_sample_field(tmp_path, field, bad, match):
 
 def _clip_dataset(tmp_path, upstream_dir, repo_root, names, split='val', **kwargs):
     """A val-pipeline MA52Dataset over copies of the real clip named ``names``
-    (a name ending in '-corrupt' gets a truncated copy)."""
+    (a name ending in '-corrupt' gets a truncated copy; one ending in '-short'
+    an entry promising 120 frames of the 75-frame clip)."""
     import shutil
     cfg = Config.fromfile(osp.join(repo_root, 'configs/pcan/pcan_rgbpose_ma52.py'))
     video_dir = tmp_path / 'videos'
@@ -88,7 +89,8 @@ def _clip_dataset(tmp_path, upstream_dir, repo_root, names, split='val', **kwarg
         if name.endswith('-corrupt'):
             data = target.read_bytes()
             target.write_bytes(data[:len(data) // 3])
-    ann = write(tmp_path, [entry(n) for n in names])
+    ann = write(tmp_path, [entry(n, frames=120 if n.endswith('-short') else 75)
+                           for n in names])
     pipeline = cfg[f'{split}_dataloader'].dataset.pipeline
     return MA52Dataset(ann, pipeline, data_prefix=dict(video=str(video_dir)),
                        **kwargs)
@@ -129,6 +131,40 @@ def test_skip_invalid_skips_corrupt_training_video(tmp_path, upstream_dir, repo_
     assert tuple(packed['inputs']['imgs'].shape) == (1, 3, 8, 224, 224)
     listing = (tmp_path / 'invalid_samples_MA52_val.txt').read_text()
     assert '0003_01_0001-corrupt' in listing and 'cannot be decoded' in listing
+
+
+def test_video_shorter_than_total_frames_is_named(tmp_path, upstream_dir,
+                                                  repo_root, reliability):
+    dataset = _clip_dataset(tmp_path, upstream_dir, repo_root,
+                            ['0003_01_0000', '0003_01_0001-short'],
+                            test_mode=True)
+    with pytest.raises(DataError) as err:
+        dataset[1]
+    message = str(err.value)
+    assert message.startswith(str(tmp_path / 'videos' / '0003_01_0001-short.mp4'))
+    assert "[sample '#1 (" in message and "field 'video'" in message
+    assert "video has 75 frames, but the pickle's total_frames is 120" in message
+    reliability.record('video', 'video shorter than the pickle\'s total_frames',
+                       message)
+
+
+def test_skip_invalid_lists_a_short_training_video_once(tmp_path, upstream_dir,
+                                                        repo_root, reliability):
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('ma52-short', log_file=str(tmp_path / 'run.log'))
+    dataset = _clip_dataset(tmp_path, upstream_dir, repo_root,
+                            ['0003_01_0000', '0003_01_0001-short'],
+                            split='train', skip_invalid=True)
+    for _ in range(2):  # skipped again in a later epoch
+        assert dataset[1]['data_samples'].gt_label.item() == 0
+    lines = (tmp_path / 'invalid_samples_MA52_val.txt').read_text().splitlines()
+    assert len(lines) == 1 and '0003_01_0001-short' in lines[0]
+    assert "total_frames is 120" in lines[0]
+    warned = [line for line in (tmp_path / 'run.log').read_text().splitlines()
+              if 'skipped 1 invalid samples' in line]
+    assert len(warned) == 1
+    reliability.record('video', 'short video in training, skip_invalid=True',
+                       warned[0].split(' - ', 3)[-1])
 
 
 def test_list_file_order_enforced(tmp_path):

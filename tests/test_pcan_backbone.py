@@ -4,6 +4,7 @@ import json
 import os.path as osp
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -13,7 +14,6 @@ from mmaction.registry import MODELS
 from mmaction2_ext.models.backbones import FeatureInteraction, PCANRGBPoseConv3D
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-KEYS = osp.join(ROOT, '..', 'shared', 'specs', 'keys')
 
 TINY = dict(
     rgb_pathway=dict(num_stages=4, lateral=True, lateral_infl=1,
@@ -36,11 +36,12 @@ def tiny(cls, **kw):
     return cls(**copy.deepcopy(TINY), **kw)
 
 
-def test_full_model_keys_equal_official():
+def test_full_model_keys_equal_official(spec_keys_dir):
     init_default_scope('mmaction')
     cfg = Config.fromfile(osp.join(ROOT, 'configs/pcan/pcan_rgbpose_ma52.py'))
     model = MODELS.build(cfg.model)
-    ref = json.load(open(osp.join(KEYS, 'pcan_model_keys.json')))
+    with open(osp.join(spec_keys_dir, 'pcan_model_keys.json')) as f:
+        ref = json.load(f)
     sd = model.state_dict()
     assert list(sd) == list(ref)
     assert {k: list(v.shape) for k, v in sd.items()} == ref
@@ -148,3 +149,79 @@ def test_laterals_read_ungated_and_concat_gated_features():
                                seen['rgb_path.layer2_lateral'][1])
     torch.testing.assert_close(pose_in[:, :gated_pose.shape[1]], gated_pose)
     assert not torch.allclose(gated_rgb, seen['rgb_path.layer2'][1])
+
+
+# ------------------------------------------------------------ train mode
+def train_without_bn_stats(model):
+    """Train mode, but BatchNorm on its running statistics, so that only
+    dropout and drop-path make train differ from eval."""
+    model.train()
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.eval()
+    return model
+
+
+class ZeroOut(torch.nn.Module):
+    """A lateral whose output is replaced by zeros (a dropped path)."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, x):
+        return torch.zeros_like(self.module(x))
+
+
+def attention_dropout(model, p):
+    for m in model.modules():
+        if isinstance(m, torch.nn.Dropout):
+            m.p = p
+
+
+def test_train_mode_without_drops_equals_eval():
+    torch.manual_seed(0)
+    model = tiny(PCANRGBPoseConv3D, rgb_drop_path=0., pose_drop_path=0.)
+    attention_dropout(model, 0.)
+    imgs, hm = inputs()
+    with torch.no_grad():
+        expected = model.eval()(imgs, hm)
+        got = train_without_bn_stats(model)(imgs, hm)
+    for a, b in zip(got, expected):
+        torch.testing.assert_close(a, b)
+
+
+@pytest.mark.parametrize('branch', ['rgb', 'pose'])
+def test_drop_path_one_zeroes_that_branchs_laterals(branch):
+    """rgb_drop_path drops what the RGB path receives from pose (its
+    laterals), pose_drop_path the reverse, in training only."""
+    torch.manual_seed(0)
+    model = tiny(PCANRGBPoseConv3D, **{f'{branch}_drop_path': 1.})
+    attention_dropout(model, 0.)
+    imgs, hm = inputs()
+    with torch.no_grad():
+        plain = model.eval()(imgs, hm)
+        dropped = train_without_bn_stats(model)(imgs, hm)
+        path = getattr(model, f'{branch}_path')
+        for name in path.lateral_connections:
+            setattr(path, name, ZeroOut(getattr(path, name)))
+        expected = model.eval()(imgs, hm)
+    for a, b in zip(dropped, expected):
+        torch.testing.assert_close(a, b)
+    assert not torch.allclose(plain[0], dropped[0])
+
+
+def test_attention_dropout_is_random_in_train_mode_only():
+    torch.manual_seed(0)
+    model = tiny(PCANRGBPoseConv3D)
+    imgs, hm = inputs()
+
+    def run(seed):
+        torch.manual_seed(seed)
+        with torch.no_grad():
+            return model(imgs, hm)[0]
+    train_without_bn_stats(model)
+    torch.testing.assert_close(run(1), run(1))
+    assert not torch.allclose(run(1), run(2))
+    model.eval()
+    torch.testing.assert_close(run(1), run(2))

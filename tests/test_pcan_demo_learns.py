@@ -16,7 +16,6 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from matplotlib.image import imread
 from mmengine.config import Config
 from mmengine.evaluator import DumpResults
@@ -32,9 +31,8 @@ from mmaction2_ext.visualization import (collect_curves, draw_curves,
 CONFIG = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
 
 
-def test_demo_config_learns(tmp_path, repo_root, monkeypatch):
+def test_demo_config_learns(tmp_path, repo_root, monkeypatch, single_thread):
     monkeypatch.setenv('OMP_NUM_THREADS', '1')
-    torch.set_num_threads(1)
     data = tmp_path / 'ma52'
     make_ma52(str(data), seed=0)
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))

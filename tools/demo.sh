@@ -11,6 +11,23 @@ WORK=work_dirs/demo
 # Small convolutions: one thread each is much faster than oversubscribed OpenMP.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
+# The epoch N of a checkpoint named ..._epoch_N.pth.
+checkpoint_epoch() {
+    local name
+    name=$(basename "$1" .pth)
+    echo "${name##*_epoch_}"
+}
+
+# The main MA-52 val metrics logged for epoch $2 in the logs of work dir $1.
+val_metrics() {
+    grep -hE "Epoch\(val\) +\[$2\]\[.*ma52/" "$1"/*/*.log | tail -n 1 \
+        | grep -oE "ma52/[A-Za-z0-9_:]+: [0-9.]+" \
+        | grep -E "F1_mean|action_top1|action_top5|body_top1|F1_macro" || true
+}
+
+# Sourced (tests): define the helpers only.
+[[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0
+
 echo "== 1/5 synthetic MA-52 -> $DATA"
 rm -rf "$DATA" "$WORK"
 "$PY" tools/data/make_synthetic.py ma52 --out "$DATA" --seed 0
@@ -27,14 +44,13 @@ echo "== 4/5 submission (+ score against the synthetic hidden labels)"
     --test-list "$DATA/annotations/test_list_videos.txt" \
     --csv "$WORK/prediction.csv" --zip "$WORK/submission.zip" \
     --gt "$DATA/annotations/test_list_videos_gt.txt"
-echo "val metrics of the best checkpoint:"
-grep -h "Epoch(val)" "$WORK"/*/*.log | tail -n 1 | grep -oE "ma52/[A-Za-z0-9_:]+: [0-9.]+" \
-    | grep -E "F1_mean|action_top1|action_top5|body_top1|F1_macro" || true
+EPOCH=$(checkpoint_epoch "$CKPT")
+echo "val metrics of the tested checkpoint $(basename "$CKPT") (epoch $EPOCH):"
+val_metrics "$WORK" "$EPOCH"
 
 echo "== 5/5 plots: training curves, val confusion matrices (action + body)"
-"$PY" tools/analysis/plot_curves.py "$WORK" --keys loss ma52/F1_mean ma52/action_top1 \
-    --out "$WORK/curves.png"
+"$PY" tools/analysis/plot_curves.py "$WORK" --keys loss ma52/F1_mean ma52/action_top1
 "$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK" --dump "$WORK/val.pkl" \
     --cfg-options test_dataloader.dataset.ann_file="$DATA/MA-52_openpose_28kp/MA52_val.pkl" \
     test_dataloader.dataset.list_file=None > /dev/null
-"$PY" tools/analysis/confusion_matrix.py "$WORK/val.pkl" --ma52 --out "$WORK/confusion_matrix.png"
+"$PY" tools/analysis/confusion_matrix.py "$WORK/val.pkl" --ma52

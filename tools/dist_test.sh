@@ -2,6 +2,9 @@
 # Usage: tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args, e.g. --dump result.pkl]
 # Multi-node: NNODES, NODE_RANK, MASTER_ADDR, PORT as in dist_train.sh.
 set -e
+USAGE="usage: tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args]"
+source "$(dirname "$0")/launch_checks.sh"
+require_args "CONFIG CHECKPOINT GPUS" "$@"
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3
@@ -9,6 +12,7 @@ NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+require_count GPUS "$GPUS"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON=${PYTHON:-python}
 

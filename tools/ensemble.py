@@ -10,12 +10,13 @@ upstream weights: 2 = j,b [1,1]; 4 = j,b,jm,bm [2,2,1,1];
 """
 import argparse
 import os.path as osp
-import pickle
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
+from mmaction2_ext.apis import check_suffix, run_cli  # noqa: E402
+from mmaction2_ext.datasets.pose_pickle import \
+    load_pose_annotations  # noqa: E402
 from mmaction2_ext.evaluation.functional import (PRESETS,  # noqa: E402
                                                  accuracy_report,
                                                  check_same_labels,
@@ -39,16 +40,6 @@ def build_parser():
     return parser
 
 
-def labels_from_annotations(path: str, split: str):
-    with open(path, 'rb') as f:
-        data = pickle.load(f)
-    if split not in data.get('split', {}):
-        raise data_error(path, f'no split {split!r}', field='split')
-    wanted = set(data['split'][split])
-    return [a['label'] for a in data['annotations']
-            if a['frame_dir'] in wanted]
-
-
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -62,6 +53,8 @@ def main(argv=None):
         parser.error(f'{len(weights)} weights for {len(args.dumps)} dumps')
     if bool(args.ann_file) != bool(args.split):
         parser.error('--ann-file and --split go together')
+    if args.out:
+        check_suffix('--out', args.out, ('.pkl', '.pickle'))
     scores, labels = [], []
     for i, path in enumerate(args.dumps, 1):
         s, lab = load_dump(path)
@@ -72,7 +65,8 @@ def main(argv=None):
     fused = fuse_scores(scores, weights, names=args.dumps)
     gt = check_same_labels(labels, args.dumps)
     if args.ann_file:
-        gt = labels_from_annotations(args.ann_file, args.split)
+        gt = [a.get('label') for a in
+              load_pose_annotations(args.ann_file, args.split)]
         if len(gt) != len(fused):
             raise data_error(args.ann_file, f'split {args.split!r} has '
                              f'{len(gt)} samples, the dumps {len(fused)}')

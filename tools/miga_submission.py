@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
+from mmaction2_ext.apis import UsageError, run_cli  # noqa: E402
 from mmaction2_ext.evaluation.functional import (fuse_scores,  # noqa: E402
                                                  load_dump)
 from mmaction2_ext.submission.imigue import (read_test_ids,  # noqa: E402
@@ -38,7 +38,7 @@ def main(argv=None):
     weights = args.weights or ([0.4, 0.6] if len(args.dumps) == 2 else
                                [1.0] * len(args.dumps))
     if len(weights) != len(args.dumps):
-        raise SystemExit('error: give one --weights value per --dumps file')
+        raise UsageError('give one --weights value per --dumps file')
     ids = read_test_ids(args.ids)
     scores = []
     for path in args.dumps:

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Usage: [GPUS=8 GPUS_PER_NODE=8 CPUS_PER_TASK=5 SRUN_ARGS=...] \
 #        tools/slurm_train.sh PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py args]
-set -x
+USAGE="usage: [GPUS=8 GPUS_PER_NODE=8 CPUS_PER_TASK=5] tools/slurm_train.sh PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py args]"
+source "$(dirname "$0")/launch_checks.sh"
+require_args "PARTITION JOB_NAME CONFIG" "$@"
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3
 WORK_DIR=${4:-"work_dirs/$(basename "$CONFIG" .py)"}
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
+GPUS=${GPUS-8}
+GPUS_PER_NODE=${GPUS_PER_NODE-8}
+CPUS_PER_TASK=${CPUS_PER_TASK-5}
 SRUN_ARGS=${SRUN_ARGS:-""}
 PY_ARGS=${@:5}
+require_count GPUS "$GPUS"
+require_count GPUS_PER_NODE "$GPUS_PER_NODE"
+require_count CPUS_PER_TASK "$CPUS_PER_TASK"
+set -x
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 PYTHONPATH="$ROOT":$PYTHONPATH \

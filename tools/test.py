@@ -11,10 +11,11 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmaction2_ext  # noqa: E402,F401  (stack repairs before mmengine runs)
-from mmengine.config import DictAction  # noqa: E402
 
-from mmaction2_ext.apis import (build_runner, load_config, run_cli,  # noqa
-                                trust_checkpoints)
+from mmaction2_ext.apis import (CfgOptions, ConfigError,  # noqa: E402
+                                build_runner, check_launcher, check_suffix,
+                                config_errors, load_config, merge_options,
+                                prepare_work_dir, run_cli, trust_checkpoints)
 
 
 def parse_args():
@@ -25,7 +26,7 @@ def parse_args():
     parser.add_argument('--dump', type=str,
                         help='dump predictions to a pickle file')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptions,
         help='override config settings, key=value')
     parser.add_argument('--show-dir', help='dir to save visualizations')
     parser.add_argument('--show', action='store_true',
@@ -36,6 +37,10 @@ def parse_args():
                         help='seconds each window is shown')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle the checkpoint (trusted only)')
+    parser.add_argument(
+        '--load-partial', action='store_true',
+        help='load a checkpoint that does not fit the model (missing or '
+        'reshaped weights keep their init; a summary is logged)')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
@@ -47,42 +52,56 @@ def parse_args():
 
 def merge_args(cfg, args):
     """Fold the command-line flags into the config, as mmaction2 does."""
+    merge_options(cfg, args.cfg_options)
     if args.show or args.show_dir is not None:
-        if 'visualization' not in cfg.default_hooks:
-            raise ValueError('--show/--show-dir need default_hooks.'
-                             'visualization=dict(type="VisualizationHook")')
+        check_visualization(cfg, args.config)
         cfg.default_hooks.visualization.update(
             enable=True, show=args.show, wait_time=args.wait_time,
             out_dir=args.show_dir, interval=args.interval)
     if args.dump is not None:
-        if not args.dump.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--dump {args.dump}: must end in .pkl/.pickle')
         dump = dict(type='DumpResults', out_file_path=args.dump)
         evaluators = cfg.test_evaluator
         if not isinstance(evaluators, (list, tuple)):
             evaluators = [evaluators]
         cfg.test_evaluator = [*evaluators, dump]
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    if args.load_partial:
+        cfg.load_partial = True
     cfg.load_from = args.checkpoint
     return cfg
 
 
+def check_visualization(cfg, config):
+    """What mmaction2's --show/--show-dir need: a VisualizationHook in
+    ``default_hooks`` and a ``visualizer``."""
+    if 'visualization' not in cfg.get('default_hooks', {}):
+        raise ConfigError(
+            f'{config}: --show/--show-dir need default_hooks.visualization='
+            'dict(type="VisualizationHook") in the config')
+    if cfg.get('visualizer') is None:
+        raise ConfigError(f'{config}: --show/--show-dir need a visualizer, '
+                          'e.g. visualizer=dict(type="ActionVisualizer")')
+
+
 def main():
     args = parse_args()
+    if args.dump is not None:
+        check_suffix('--dump', args.dump, ('.pkl', '.pickle'))
+    check_launcher(args.launcher)
     if args.trust_checkpoint:
         trust_checkpoints()
     cfg = load_config(args.config)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
     cfg = merge_args(cfg, args)
-    build_runner(cfg).test()
+    prepare_work_dir(cfg.work_dir)
+    with config_errors(args.config, args.cfg_options):
+        build_runner(cfg).test()
 
 
 if __name__ == '__main__':

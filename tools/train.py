@@ -11,10 +11,11 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmaction2_ext  # noqa: E402,F401  (stack repairs before mmengine runs)
-from mmengine.config import DictAction  # noqa: E402
 
-from mmaction2_ext.apis import (build_runner, load_config, run_cli,  # noqa
-                                trust_checkpoints)
+from mmaction2_ext.apis import (CfgOptions, ConfigError,  # noqa: E402
+                                build_runner, check_amp, check_launcher,
+                                config_errors, load_config, merge_options,
+                                prepare_work_dir, run_cli, trust_checkpoints)
 
 
 def parse_args():
@@ -26,20 +27,26 @@ def parse_args():
         help='resume from this checkpoint, or (no value) from the latest '
         'checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (CUDA only)')
+                        help='automatic mixed precision (GPU only)')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by actual / base batch size')
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='random seed (wins over the config)')
     parser.add_argument('--diff-rank-seed', action='store_true',
                         help='different seeds on different ranks')
     parser.add_argument('--deterministic', action='store_true',
-                        help='deterministic algorithms (cuDNN included)')
+                        help='deterministic algorithms, cuDNN included '
+                        '(wins over the config)')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle checkpoints (trusted files only)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--load-partial', action='store_true',
+        help='load a checkpoint that does not fit the model (missing or '
+        'reshaped weights keep their init; a summary is logged)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=CfgOptions,
         help='override config settings, key=value (e.g. '
         'train_dataloader.batch_size=8 model.cls_head.num_classes=52)')
     parser.add_argument('--launcher', default='none',
@@ -62,37 +69,50 @@ def merge_args(cfg, args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
+        check_amp()
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp does not support optim wrapper {wrapper}')
+            raise ConfigError(f'{args.config}: --amp does not support '
+                              f'optim wrapper {wrapper}')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    if args.load_partial:
+        cfg.load_partial = True
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    # The flags override the config's randomness (mmaction2 ignores them
-    # when the config has one, e.g. the MiGA and HAAN configs).
-    cfg.randomness = dict(cfg.get('randomness') or {})
+    merge_randomness(cfg, args)
+    return merge_options(cfg, args.cfg_options)
+
+
+def merge_randomness(cfg, args):
+    """``--seed``, ``--diff-rank-seed`` and ``--deterministic`` win over the
+    config's ``randomness``."""
+    randomness = {'seed': None, **(cfg.get('randomness') or {})}
     if args.seed is not None:
-        cfg.randomness.seed = args.seed
+        randomness['seed'] = args.seed
     if args.diff_rank_seed:
-        cfg.randomness.diff_rank_seed = True
+        randomness['diff_rank_seed'] = True
     if args.deterministic:
-        cfg.randomness.deterministic = True
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    return cfg
+        randomness['deterministic'] = True
+    cfg.randomness = randomness
 
 
 def main():
     args = parse_args()
     if args.trust_checkpoint:
         trust_checkpoints()
+    check_launcher(args.launcher)
     cfg = merge_args(load_config(args.config), args)
-    build_runner(cfg).train()
+    prepare_work_dir(cfg.work_dir)
+    with config_errors(args.config, args.cfg_options):
+        runner = build_runner(cfg)
+        runner.logger.info(f'random seed: {runner.seed}, deterministic: '
+                           f'{bool(cfg.randomness.get("deterministic"))}')
+        runner.train()
 
 
 if __name__ == '__main__':

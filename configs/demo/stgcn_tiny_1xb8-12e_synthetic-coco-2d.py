@@ -40,14 +40,14 @@ train_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='train',
-                 pipeline=train_pipeline))
+                 layout='coco', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='val',
-                 pipeline=test_pipeline, test_mode=True))
+                 layout='coco', pipeline=test_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 
 val_evaluator = [dict(type='AccMetric')]

@@ -66,3 +66,8 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
                     save_best='haan/avg_mAP', rule='greater'))
 randomness = dict(seed=1)
+
+# The authors ship only encoder + fine_level_classifier (enough for inference):
+# their converted weights may lack the two training-only heads, which then
+# keep their init. Every other weight must be in the checkpoint.
+load_partial = ['pseudo_label_classifier.*', 'coarse_level_classifier.*']

@@ -81,21 +81,23 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=data_root + 'imigue_train.pkl',
-                 split='train', pipeline=train_pipeline))
+                 layout='imigue', split='train', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=data_root + 'imigue_val.pkl',
-                 split='val', pipeline=val_pipeline, test_mode=True))
+                 layout='imigue', split='val', pipeline=val_pipeline,
+                 test_mode=True))
 test_dataloader = dict(
     batch_size=1,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=data_root + 'imigue_test.pkl',
-                 split='test', pipeline=test_pipeline, test_mode=True))
+                 layout='imigue', split='test', pipeline=test_pipeline,
+                 test_mode=True))
 
 val_evaluator = [dict(type='AccMetric')]
 test_evaluator = val_evaluator

@@ -83,21 +83,21 @@ train_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='train',
-                 pipeline=train_pipeline))
+                 layout='imigue', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='val',
-                 pipeline=val_pipeline, test_mode=True))
+                 layout='imigue', pipeline=val_pipeline, test_mode=True))
 test_dataloader = dict(
     batch_size=1,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='test',
-                 pipeline=test_pipeline, test_mode=True))
+                 layout='imigue', pipeline=test_pipeline, test_mode=True))
 
 val_evaluator = [dict(type='AccMetric')]
 test_evaluator = val_evaluator

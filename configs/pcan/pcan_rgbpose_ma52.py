@@ -28,4 +28,10 @@ default_hooks = dict(
 # upstream reads ./pretrained/; tools/download.py puts the weights in
 # checkpoints/ as the upstream README does, so we read them there
 load_from = 'checkpoints/rgbpose_conv3d_init.pth'
+# That init (two single-stream models merged) lacks the modules PCAN adds:
+# they keep their init. Every other weight must be in the checkpoint.
+load_partial = [
+    'backbone.featuredifference*', 'backbone.*_lateral.*', 'cls_head.fr_*',
+    'cls_head.fc_*_coarse.*'
+]
 auto_scale_lr = dict(enable=False, base_batch_size=10)

@@ -41,14 +41,14 @@ train_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='xsub_train',
-                 pipeline=train_pipeline))
+                 layout='nturgb+d', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='xsub_val',
-                 pipeline=test_pipeline, test_mode=True))
+                 layout='nturgb+d', pipeline=test_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 
 val_evaluator = [dict(type='AccMetric')]

@@ -1,3 +1,15 @@
-from .launch import build_runner, load_config, run_cli, trust_checkpoints
+from .inference import (inference_features, inference_rgbpose,
+                        inference_skeleton, init_model, named_detections,
+                        top_predictions)
+from .launch import (CfgOptions, ConfigError, UsageError, build_runner,
+                     check_amp, check_launcher, check_suffix, config_errors,
+                     load_config, merge_options, prepare_work_dir, run_cli,
+                     trust_checkpoints)
 
-__all__ = ['build_runner', 'load_config', 'run_cli', 'trust_checkpoints']
+__all__ = [
+    'CfgOptions', 'ConfigError', 'UsageError', 'build_runner', 'check_amp',
+    'check_launcher', 'check_suffix', 'config_errors', 'load_config',
+    'merge_options', 'prepare_work_dir', 'run_cli', 'trust_checkpoints',
+    'init_model', 'inference_skeleton', 'inference_rgbpose',
+    'inference_features', 'top_predictions', 'named_detections'
+]

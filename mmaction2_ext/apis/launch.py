@@ -1,26 +1,151 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: building the Runner on any
 device and turning user mistakes into one readable line."""
+import contextlib
+import inspect
 import os
+import re
 import sys
-from typing import Callable
+import tempfile
+from typing import Callable, Iterator, Optional, Sequence
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
+from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
-from ..compat import (TRUST_ENV, UnsafeCheckpointError, setup_cpu_distributed,
+from ..compat import (TRUST_ENV, CheckpointError, setup_cpu_distributed,
                       teardown_distributed)
 from ..engine.hooks.nan_guard import TrainingDivergedError
 from ..engine.safety import add_safety_hooks
 from ..utils import DataError, DownloadError
+from ..utils.io import WriteError
 
 DEBUG_ENV = 'MMACTION2_EXT_DEBUG'
+
+#: environment each ``--launcher`` needs (set by torchrun / srun / mpirun)
+LAUNCHER_ENV = {
+    'pytorch': ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
+    'slurm': ('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST'),
+    'mpi': ('OMPI_COMM_WORLD_LOCAL_RANK', ),
+}
+#: top-level config keys something reads once the config is loaded
+READ_KEYS = (set(inspect.signature(Runner.__init__).parameters) - {
+    'self', 'cfg'
+}) | {
+    'model_wrapper_cfg', 'compile', 'activation_checkpointing',
+    'efficient_conv_bn_eval', 'find_unused_parameters', 'sync_bn',
+    'runner_type', 'safety_hooks', 'load_partial'
+}
+
+
+class UsageError(ValueError):
+    """A command-line flag that cannot work here (checked before any work)."""
+
+
+class ConfigError(ValueError):
+    """A config file or ``--cfg-options`` item that cannot be used."""
+
+
+class CfgOptions(DictAction):
+    """``--cfg-options KEY=VALUE ...`` that refuses an item without ``=``."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for item in values:
+            if '=' not in item:
+                raise ConfigError(f'--cfg-options {item!r}: expected '
+                                  'KEY=VALUE, e.g. train_cfg.max_epochs=3')
+        super().__call__(parser, namespace, values, option_string)
 
 
 def load_config(path: str) -> Config:
     if not os.path.isfile(path):
         raise FileNotFoundError(f'config file {path} does not exist')
+    with open(path, encoding='utf-8') as f:
+        source = f.read()
+    try:
+        compile(source, path, 'exec')
+    except SyntaxError as err:
+        raise ConfigError(f'{path}, line {err.lineno}: Python syntax error: '
+                          f'{err.msg}') from err
     return Config.fromfile(path)
+
+
+def merge_options(cfg: Config, options: Optional[dict]) -> Config:
+    """Merge ``--cfg-options``; warn about top-level keys nothing reads."""
+    if options:
+        for key in sorted({k.split('.')[0] for k in options} - READ_KEYS):
+            print(f'warning: --cfg-options {key}: nothing reads the top-level '
+                  f'key {key!r} (config variables are substituted when the '
+                  'file is loaded; set the field that uses it instead)',
+                  file=sys.stderr)
+        cfg.merge_from_dict(options)
+    return cfg
+
+
+def check_launcher(launcher: str) -> None:
+    """Refuse ``--launcher`` outside the environment its launcher sets up."""
+    needed = LAUNCHER_ENV.get(launcher, ())
+    missing = [k for k in needed if k not in os.environ]
+    if missing:
+        raise UsageError(
+            f'--launcher {launcher}: {", ".join(missing)} not set; start '
+            'with tools/dist_*.sh (pytorch) or tools/slurm_*.sh (slurm), or '
+            'drop --launcher')
+
+
+def check_suffix(flag: str, path: str, suffixes: Sequence[str]) -> None:
+    if not path.endswith(tuple(suffixes)):
+        raise UsageError(f'{flag} {path}: must end in {"/".join(suffixes)}')
+
+
+def check_amp() -> None:
+    if get_device() == 'cpu':
+        raise UsageError('--amp needs a GPU (CUDA, NPU, MLU or MUSA): '
+                         "mmengine's AmpOptimWrapper refuses CPU; drop --amp")
+
+
+def prepare_work_dir(path: str) -> None:
+    """Create ``path`` and check a file can be written there."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as err:
+        raise UsageError(f'work dir {path}: cannot write there '
+                         f'({err.strerror})') from err
+
+
+@contextlib.contextmanager
+def config_errors(config: str, options: Optional[dict]) -> Iterator[None]:
+    """Name the config item a registered class rejects when it is built."""
+    try:
+        yield
+    except TypeError as err:
+        rejected = _rejected_argument(err)
+        if rejected is None:
+            raise
+        cls, name = rejected
+        keys = [k for k in options or () if k.split('.')[-1] == name]
+        where = f'--cfg-options {keys[0]}' if keys else config
+        accepted = [p.name for p in inspect.signature(cls).parameters.values()
+                    if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        raise ConfigError(f'{where}: {cls.__name__} does not accept {name!r}; '
+                          f'it accepts {", ".join(accepted)}') from err
+
+
+def _rejected_argument(err: TypeError):
+    """(class, argument) when ``err`` is mmengine's ``build_from_cfg`` calling
+    a class with a keyword it does not take, else None."""
+    match = re.search(r"unexpected keyword argument '(\w+)'", str(err))
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if match is None or tb is None:
+        return None
+    frame = tb.tb_frame
+    cls = frame.f_locals.get('obj_cls')
+    if frame.f_code.co_name != 'build_from_cfg' or cls is None:
+        return None
+    return cls, match.group(1)
 
 
 def build_runner(cfg: Config) -> Runner:
@@ -40,8 +165,9 @@ def trust_checkpoints() -> None:
 
 def _user_error(err: BaseException) -> bool:
     """Errors caused by the user's files or config, not by our code."""
-    if isinstance(err, (FileNotFoundError, UnsafeCheckpointError, DataError,
-                        DownloadError, TrainingDivergedError)):
+    if isinstance(err, (FileNotFoundError, CheckpointError, DataError,
+                        DownloadError, TrainingDivergedError, UsageError,
+                        ConfigError, WriteError, SyntaxError)):
         return True
     return isinstance(err, KeyError) and 'registry' in str(err)
 

@@ -1,4 +1,4 @@
-"""Repairs for the current PyPI stack (see ../shared/specs/stack.md).
+"""Repairs for the current PyPI stack (what breaks and why: docs/compat.md).
 
 Import order matters: the DRN stub and the VindLU switch must be in place
 before anything imports ``mmaction.models``.
@@ -12,15 +12,21 @@ disable_incompatible_multimodal()
 filter_harmless_warnings()
 
 from .atomic_io import install_atomic_local_backend  # noqa: E402
-from .checkpoint import (TRUST_ENV, UnsafeCheckpointError,  # noqa: E402
-                         install_safe_loaders, safe_torch_load)
+from .checkpoint_rotation import install_safe_checkpoint_rotation  # noqa
+from .checkpoint import (TRUST_ENV, CheckpointError,  # noqa: E402
+                         UnsafeCheckpointError, install_safe_loaders,
+                         safe_torch_load)
 from .dist import setup_cpu_distributed, teardown_distributed  # noqa: E402
-from . import transforms  # noqa: E402,F401  (numpy-2 PoseCompact/MMCompact)
+from .numpy2 import install_numpy2_aliases  # noqa: E402
+from .runner_loading import install_checked_runner_loading  # noqa: E402
 
+install_numpy2_aliases()
 install_safe_loaders()
 install_atomic_local_backend()
+install_safe_checkpoint_rotation()
+install_checked_runner_loading()
 
 __all__ = [
-    'TRUST_ENV', 'UnsafeCheckpointError', 'safe_torch_load',
+    'TRUST_ENV', 'CheckpointError', 'UnsafeCheckpointError', 'safe_torch_load',
     'setup_cpu_distributed', 'teardown_distributed'
 ]

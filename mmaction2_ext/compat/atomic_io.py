@@ -1,5 +1,6 @@
-"""Atomic local writes for everything mmengine saves (checkpoints,
-``last_checkpoint``, ``--dump`` pickles).
+"""Atomic local writes for what mmengine saves through its file backend
+(checkpoints, ``--dump`` pickles); ``last_checkpoint``, which mmengine writes
+with a plain ``open()``, is handled by ``checkpoint_rotation``.
 
 mmengine's ``LocalBackend.put`` opens the target and writes into it, so a kill
 during a save leaves a truncated ``epoch_N.pth`` that ``--resume`` then picks.

@@ -5,12 +5,14 @@ refuses mmengine's own resume files (they pickle the message hub). We replace
 mmengine's local and http checkpoint loaders with weights-only loading plus an
 explicit allow-list of the few harmless globals that official checkpoints and
 mmengine resume files contain. Anything else is refused with a message telling
-the user how to opt in for a file they trust.
+the user how to opt in for a file they trust; a file torch cannot read at all
+is refused with what it is (:mod:`.checkpoint_files`).
 """
 import os
 import os.path as osp
 import pickle
 import re
+import warnings
 from typing import Any, Optional
 
 import numpy as np
@@ -18,10 +20,16 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from .checkpoint_files import describe_unreadable, load_error_reason
+
 TRUST_ENV = 'MMACTION2_EXT_TRUST_CHECKPOINTS'
 
 
-class UnsafeCheckpointError(RuntimeError):
+class CheckpointError(RuntimeError):
+    """A checkpoint file that cannot be used; the message names the file."""
+
+
+class UnsafeCheckpointError(CheckpointError):
     """A checkpoint needs globals outside the allow-list."""
 
 
@@ -59,6 +67,28 @@ def _trusted() -> bool:
     return os.environ.get(TRUST_ENV, '').lower() in ('1', 'true', 'yes')
 
 
+def _unsafe_reason(err: BaseException) -> Optional[str]:
+    """Why a well-formed file was refused by the allow-list, else None."""
+    found = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))
+    if found:
+        return f'needs {found.group(1)}'
+    if isinstance(err, pickle.UnpicklingError) and 'allow-list' in str(err):
+        return load_error_reason(err)
+    return None
+
+
+def _torch_load(source: Any, map_location: Optional[Any]) -> Any:
+    with warnings.catch_warnings():
+        # plain pickles warn before failing; the failure is explained instead
+        warnings.filterwarnings('ignore', message='Detected pickle protocol')
+        if _trusted():
+            return torch.load(source, map_location=map_location,
+                              weights_only=False)
+        with torch.serialization.safe_globals(safe_globals()):
+            return torch.load(source, map_location=map_location,
+                              weights_only=True)
+
+
 def safe_torch_load(source: Any, map_location: Optional[Any] = None,
                     name: Optional[str] = None) -> Any:
     """``torch.load`` with ``weights_only=True`` and our allow-list.
@@ -70,21 +100,24 @@ def safe_torch_load(source: Any, map_location: Optional[Any] = None,
     Raises:
         UnsafeCheckpointError: the file pickles other objects; set
             ``MMACTION2_EXT_TRUST_CHECKPOINTS=1`` to load a trusted file fully.
+        CheckpointError: the file is not a readable checkpoint.
     """
-    if _trusted():
-        return torch.load(source, map_location=map_location, weights_only=False)
+    name = name or source
     try:
-        with torch.serialization.safe_globals(safe_globals()):
-            return torch.load(source, map_location=map_location,
-                              weights_only=True)
-    except pickle.UnpicklingError as err:
-        found = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))
-        reason = f'needs {found.group(1)}' if found else str(err).strip()
-        raise UnsafeCheckpointError(
-            f'{name or source}: refusing to unpickle objects outside the '
-            f'weights-only allow-list ({reason}). If you trust this file, '
-            f'load it fully with {TRUST_ENV}=1 (or tools/*.py '
-            '--trust-checkpoint).') from None
+        return _torch_load(source, map_location)
+    except Exception as err:  # noqa: BLE001  (classified below)
+        unsafe = _unsafe_reason(err)
+        if unsafe:
+            raise UnsafeCheckpointError(
+                f'{name}: refusing to unpickle objects outside the '
+                f'weights-only allow-list ({unsafe}). If you trust this file, '
+                f'load it fully with {TRUST_ENV}=1 (or tools/*.py '
+                '--trust-checkpoint).') from None
+        if not isinstance(source, (str, os.PathLike)):
+            raise
+        problem = describe_unreadable(source, err)
+        raise CheckpointError(
+            f'{name}: cannot read the checkpoint: {problem}') from err
 
 
 def load_from_local(filename: str, map_location=None) -> Any:

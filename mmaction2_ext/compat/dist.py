@@ -1,4 +1,4 @@
-"""Distributed runs without CUDA (stack.md E-G).
+"""Distributed runs without CUDA (docs/compat.md).
 
 mmengine's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally and the
 Runner passes ``device_ids=[local_rank]`` to DDP; both fail on CPU. When CUDA

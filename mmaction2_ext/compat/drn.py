@@ -1,4 +1,4 @@
-"""Stand-in for ``mmaction.models.localizers.drn`` (stack.md A).
+"""Stand-in for ``mmaction.models.localizers.drn`` (docs/compat.md).
 
 The mmaction2 1.2.0 wheel ships ``localizers/drn/`` without ``__init__.py``, so
 ``import mmaction.models`` fails. We register empty modules before mmaction's

@@ -1,5 +1,5 @@
 """Silence warnings that the pinned stack prints on every run and that mean nothing
-for this toolbox (stack.md I, J, M)."""
+for this toolbox (docs/compat.md)."""
 import warnings
 
 _HARMLESS = (

@@ -32,10 +32,13 @@ def read_label_names(path: str) -> List[str]:
 
 
 def mean_word_vectors(names: Sequence[str], words: Sequence[str],
-                      vectors: np.ndarray) -> np.ndarray:
+                      vectors: np.ndarray,
+                      source: str = '<word vectors>') -> np.ndarray:
     """(K, D) float32: row c = mean of the word vectors of ``names[c]``'s words.
 
-    Words missing from ``words`` take the ``<UKN>`` row, with a warning.
+    Words missing from ``words`` take the ``<UKN>`` row, with a warning. A
+    class whose words have NaN or inf vectors is refused (``source`` names
+    the word-vector file in the error).
     """
     index = {str(w): i for i, w in enumerate(words)}
     table = np.zeros((len(names), vectors.shape[1]), np.float32)
@@ -50,6 +53,9 @@ def mean_word_vectors(names: Sequence[str], words: Sequence[str],
                               'list: using <UKN>')
             rows.append(vectors[index.get(word, index.get(UNKNOWN))])
         table[c] = np.mean(rows, axis=0)
+        if not np.isfinite(table[c]).all():
+            raise data_error(source, f'the word vectors of class {c} '
+                             f'({name!r}) contain NaN or inf', sample=c)
     return table
 
 

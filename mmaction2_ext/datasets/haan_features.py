@@ -18,7 +18,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import FUNCTIONS
 
 from mmaction.registry import DATASETS
-from ..utils import DataError, data_error
+from ..utils import DataError, data_error, safe_np_load
 from .invalid import report_skipped
 
 ANNOTATION_FILES = ('video_names', 'labels', 'segments', 'sec2clip_ratios')
@@ -43,15 +43,6 @@ def read_split_events(split_file: str) -> List[str]:
                                  sample=line_no)
             events.setdefault(element.split('_A_')[0], None)
     return list(events)
-
-
-def load_feature_array(path: str) -> np.ndarray:
-    """The official features file: memory-mapped when dense, loaded whole
-    when it is an object array of ``(T_i, D)`` matrices."""
-    try:
-        return np.load(path, mmap_mode='r')
-    except ValueError:  # object arrays cannot be memory-mapped
-        return np.load(path, allow_pickle=True)
 
 
 def multi_hot(ids, num_classes: int) -> np.ndarray:
@@ -91,29 +82,30 @@ class HAANFeatureDataset(BaseDataset):
             and log and drop the bad ones (listed in
             ``invalid_samples_haan_<split>.txt`` in the run's log dir)
             instead of raising.
+        invalid_list_dir: where that list goes outside a Runner (default:
+            the system temp dir).
     """
 
     def __init__(self, ann_dir: str, features: str, split: str = 'train',
                  num_training_videos: int = 3775, feature_size: int = 2048,
                  max_clips_per_video: Optional[int] = None,
                  split_file: Optional[str] = None, skip_invalid: bool = False,
-                 **kwargs):
+                 invalid_list_dir: Optional[str] = None, **kwargs):
         if split not in ('train', 'test'):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         self.ann_dir, self.features_path = ann_dir, features
         self.split, self.num_training_videos = split, num_training_videos
         self.feature_size, self.max_clips = feature_size, max_clips_per_video
         self.split_file, self.skip_invalid = split_file, skip_invalid
+        self.invalid_list_dir = invalid_list_dir
         self._feature_array = None
         kwargs.setdefault('test_mode', split == 'test')
         kwargs.setdefault('pipeline', [])
-        super().__init__(ann_file='', **kwargs)
+        # the file the labels come from, for messages about them
+        super().__init__(ann_file=osp.join(ann_dir, 'labels.npy'), **kwargs)
 
     def _load(self, name: str) -> np.ndarray:
-        path = osp.join(self.ann_dir, f'{name}.npy')
-        if not osp.isfile(path):
-            raise data_error(path, 'annotation file not found')
-        return np.load(path, allow_pickle=True)
+        return safe_np_load(osp.join(self.ann_dir, f'{name}.npy'))
 
     def _split_rows(self, names: Sequence[str]) -> np.ndarray:
         if self.split_file is None:
@@ -154,7 +146,8 @@ class HAANFeatureDataset(BaseDataset):
                 continue
             data_list.append(dict(item, index=len(data_list)))
         if skipped:
-            report_skipped(self.ann_dir, f'haan_{self.split}', skipped)
+            report_skipped(self.ann_dir, f'haan_{self.split}', skipped,
+                           directory=self.invalid_list_dir)
         labels_path = osp.join(self.ann_dir, 'labels.npy')
         if self.split == 'train' and data_list:
             for level in ('fine', 'coarse'):
@@ -202,14 +195,15 @@ class HAANFeatureDataset(BaseDataset):
             if not osp.isfile(path):
                 raise data_error(path, 'feature file not found', sample=name,
                                  field='features')
-            feats = np.load(path, mmap_mode='r')  # header only until used
+            feats = safe_np_load(path, mmap_mode='r')  # header only until used
         else:
             path = self.features_path
             if self._feature_array is None:
                 if not osp.isfile(path):
                     raise data_error(path, 'feature file not found',
                                      field='features')
-                self._feature_array = load_feature_array(path)
+                # memory-mapped when dense, whole when an object array
+                self._feature_array = safe_np_load(path, mmap_mode='r')
             if info['row'] >= len(self._feature_array):
                 raise data_error(path, f'{len(self._feature_array)} videos, '
                                  'fewer than the annotations', sample=name,

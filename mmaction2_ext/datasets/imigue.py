@@ -7,12 +7,11 @@ M=1) (x, y pixels in a 1920x1080 frame, confidence) and ``{S}_label.pkl`` =
 total_frames, keypoint (M, T, V, 2), keypoint_score (M, T, V))]}``.
 """
 import os.path as osp
-import pickle
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..utils import atomic_pickle_dump, data_error
+from ..utils import atomic_pickle_dump, data_error, safe_load
 from .transforms.layouts import IMIGUE
 
 IMG_SHAPE = (1080, 1920)
@@ -34,12 +33,11 @@ def load_raw_split(data_path: str, label_path: str,
     if data.ndim != 5 or data.shape[1] != 3 or data.shape[3] != num_joints:
         raise data_error(data_path, f'expected shape (N, 3, T, {num_joints}, M)'
                          f' (x, y, score), got {data.shape}')
+    content = safe_load(label_path)
     try:
-        with open(label_path, 'rb') as f:
-            content = pickle.load(f)
         names, labels = content
         names, labels = list(names), list(labels)
-    except Exception as err:  # any unpickling or unpacking failure
+    except (TypeError, ValueError) as err:  # not a pair of sequences
         raise data_error(label_path, 'expected a pickled pair (sample_names, '
                          f'labels): {err}')
     if len(names) != len(labels) or len(names) != data.shape[0]:

@@ -13,15 +13,12 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 import decord
-import numpy as np
 from mmaction.registry import DATASETS
 
 from ..utils import data_error
 from .ma52_labels import MA52_NUM_ACTIONS, action_to_body
 from .pose_dataset import CheckedPoseDataset
 from .validation import sample_name
-
-NUM_KEYPOINTS = 28
 
 
 def read_video_list(path: str) -> List[str]:
@@ -51,8 +48,10 @@ def video_path(item: Dict) -> str:
     return item.get('filename') or item['frame_dir'] + '.mp4'
 
 
-def unreadable_video(path: str) -> Optional[str]:
-    """Why decord cannot read ``path``, or None if it can."""
+def unreadable_video(path: str, total_frames: Optional[int] = None
+                     ) -> Optional[str]:
+    """Why decord cannot read ``path`` (or its ``total_frames`` frames the
+    pickle promises), or None if it can."""
     if not osp.isfile(path):
         return 'video file not found'
     try:
@@ -62,6 +61,9 @@ def unreadable_video(path: str) -> Optional[str]:
         reader[0]
     except Exception as err:  # decord raises its own DECORDError types
         return f'video cannot be decoded ({type(err).__name__}: {err})'
+    if total_frames is not None and len(reader) < total_frames:
+        return (f'video has {len(reader)} frames, but the pickle\'s '
+                f'total_frames is {total_frames}')
     return None
 
 
@@ -72,12 +74,13 @@ class MA52Dataset(CheckedPoseDataset):
     Every entry is checked at build (file, sample and field named in the
     error): keys, label in [0, 52), keypoint (M, T, 28, 2), scores, no-person
     samples and, when ``data_prefix['video']`` is set, that its video exists.
-    A video that exists but cannot be decoded is named at its first read.
+    A video that exists but cannot be decoded, or has fewer frames than the
+    pickle's ``total_frames``, is named at its first read.
 
     Args:
         ann_file: the official pose pickle.
         list_file: optional ``*_list_videos.txt`` the pickle must match.
-        num_keypoints: keypoints per person (28 for the official pickles).
+        layout: keypoint layout ('ma52': 28 (x, y) pixel keypoints).
         check_videos: check at build that every video file exists.
         skip_invalid: log and drop bad samples (listed in the work dir);
             in training, a video that fails to decode is skipped too.
@@ -85,17 +88,14 @@ class MA52Dataset(CheckedPoseDataset):
 
     def __init__(self, ann_file: str, pipeline: List,
                  list_file: Optional[str] = None,
-                 num_keypoints: int = NUM_KEYPOINTS,
-                 check_videos: bool = True, **kwargs) -> None:
+                 layout: str = 'ma52', check_videos: bool = True,
+                 **kwargs) -> None:
         self.list_file = list_file
         self.check_videos = check_videos
         kwargs.setdefault('num_classes', MA52_NUM_ACTIONS)
-        super().__init__(ann_file, pipeline, num_keypoints=num_keypoints,
-                         **kwargs)
+        super().__init__(ann_file, pipeline, layout=layout, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
-        if not osp.isfile(self.ann_file):
-            raise data_error(self.ann_file, 'annotation file not found')
         data_list = super().load_data_list()
         if self.list_file is not None:
             self._check_order(data_list)
@@ -105,16 +105,11 @@ class MA52Dataset(CheckedPoseDataset):
 
     def check_sample(self, anno: Dict, index: int) -> None:
         super().check_sample(anno, index)
-        sample = sample_name(anno, index)
-        if np.shape(anno['keypoint'])[-1] != 2:
-            raise data_error(self.ann_file, f'shape {np.shape(anno["keypoint"])}'
-                             ', expected (M, T, 28, 2) pixel (x, y)', sample,
-                             'keypoint')
         if self.check_videos and self.data_prefix.get('video'):
             path = video_path(anno)
             if not osp.isfile(path):
                 raise data_error(self.ann_file, f'video file {path} not found',
-                                 sample, 'frame_dir')
+                                 sample_name(anno, index), 'frame_dir')
 
     def prepare_data(self, idx: int):
         try:
@@ -122,7 +117,7 @@ class MA52Dataset(CheckedPoseDataset):
         except Exception as err:
             info = self.get_data_info(idx)
             path = video_path(info)
-            problem = unreadable_video(path)
+            problem = unreadable_video(path, info.get('total_frames'))
             if problem is None:
                 raise
             error = data_error(path, problem, sample_name(info, idx), 'video')

@@ -1,15 +1,17 @@
 """Hooks every run gets, whatever its config puts in ``custom_hooks``.
 
 A config that replaces ``custom_hooks`` (as the HAAN configs do) would
-otherwise drop the NaN stop and the per-epoch seeding without a word. Opting
-out takes an explicit top-level ``safety_hooks = False`` in the config.
+otherwise drop the NaN stop, the per-epoch seeding and the label-range
+check without a word. Opting out takes an explicit top-level
+``safety_hooks = False`` in the config.
 """
 import warnings
 
 from mmengine.config import Config
 
 #: registered names of the hooks that :func:`add_safety_hooks` guarantees
-SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'TrainingStateHook']
+SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'LabelRangeHook',
+                'TrainingStateHook']
 
 
 def _hook_name(hook) -> str:

@@ -4,15 +4,15 @@ The server takes ``Submission.zip`` holding only ``Submission.csv`` at its root:
 no header, one ``<sample id>,<class 0-31>`` row per test sample, in test order.
 """
 import os.path as osp
-import pickle
 import warnings
 from collections import Counter
 from typing import List, Sequence, Tuple
 
 import numpy as np
 
+from ..datasets.pose_pickle import load_pose_annotations
 from ..utils import data_error
-from .archive import write_csv, write_zip
+from .archive import csv_bytes, write_csv_and_zip
 
 CSV_NAME = 'Submission.csv'
 ZIP_NAME = 'Submission.zip'
@@ -31,15 +31,7 @@ def read_test_ids(path: str, split: str = 'test') -> List[str]:
     if not osp.isfile(path):
         raise data_error(path, 'file not found')
     if path.endswith('.pkl'):
-        with open(path, 'rb') as f:
-            content = pickle.load(f)
-        if not isinstance(content, dict) or split not in content.get(
-                'split', {}):
-            raise data_error(path, f'not a PoseDataset pickle with split '
-                             f'{split!r}', field='split')
-        members = set(content['split'][split])
-        ids = [a['frame_dir'] for a in content['annotations']
-               if a['frame_dir'] in members]
+        ids = [a['frame_dir'] for a in load_pose_annotations(path, split)]
     else:
         with open(path) as f:
             ids = [s.strip() for s in f.read().replace('\n', ',').split(',')]
@@ -64,8 +56,9 @@ def write_submission(out_dir: str, ids: Sequence[str], labels: Sequence[int],
             raise ValueError(f'prediction {label} for {sample!r} is not a '
                              f'class in [0, {num_classes})')
         rows.append((sample, int(label)))
-    csv_path = write_csv(osp.join(out_dir, CSV_NAME), rows)
-    zip_path = write_zip(osp.join(out_dir, ZIP_NAME), {CSV_NAME: csv_path})
+    csv_path = osp.join(out_dir, CSV_NAME)
+    zip_path = osp.join(out_dir, ZIP_NAME)
+    write_csv_and_zip(csv_path, zip_path, CSV_NAME, csv_bytes(rows))
     return csv_path, zip_path
 
 

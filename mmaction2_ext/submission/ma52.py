@@ -7,7 +7,6 @@ scores ``(rgb + pose) / 2`` (action) and ``(rgb_coarse + pose_coarse) / 2``
 (body), CRLF line ends; the zip stores ``prediction.csv`` at its root.
 """
 import csv
-import io
 import os.path as osp
 from typing import Dict, List, Sequence, Tuple
 
@@ -17,7 +16,7 @@ from ..datasets.ma52 import read_video_list
 from ..evaluation.functional import ma52_metrics_from_topk, topk_indices
 from ..evaluation.functional.dump import read_dump, to_numpy
 from ..utils import data_error
-from .archive import write_csv, write_zip
+from .archive import csv_bytes, write_csv_and_zip
 
 HEADER = (['vid'] + [f'action_pred_{i}' for i in range(1, 6)] +
           [f'body_pred_{i}' for i in range(1, 6)])
@@ -78,20 +77,15 @@ def make_submission(dump: str, test_list: str, csv_path: str,
                     zip_path: str) -> int:
     """Write ``prediction.csv`` and ``submission.zip``; returns the row count.
 
-    Both files are written atomically, so a failure leaves any previous
+    Both files are replaced together, so a failure leaves any previous
     submission intact.
     """
     results = read_dump(dump)
     names = read_video_list(test_list)
     check_order(results, names, dump, test_list)
     rows = prediction_rows(names, *fused_scores(results, dump))
-    buffer = io.StringIO(newline='')
-    writer = csv.writer(buffer, lineterminator='\r\n')
-    writer.writerow(HEADER)
-    writer.writerows(rows)
-    content = buffer.getvalue().encode()
-    write_zip(zip_path, {CSV_NAME: content})
-    write_csv(csv_path, rows, header=HEADER, line_terminator='\r\n')
+    write_csv_and_zip(csv_path, zip_path, CSV_NAME,
+                      csv_bytes(rows, HEADER, line_terminator='\r\n'))
     return len(rows)
 
 

@@ -1,10 +1,19 @@
 """Writes that never leave a half-written file behind."""
 import contextlib
+import errno
 import os
 import os.path as osp
 import pickle
 import tempfile
 from typing import Any, Iterator
+
+#: errors that mean "this file cannot be written here", not a bug
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO,
+                 errno.EROFS, errno.EACCES}
+
+
+class WriteError(OSError):
+    """A file could not be written (disk full, read-only...)."""
 
 
 def _current_umask() -> int:
@@ -17,8 +26,21 @@ def _current_umask() -> int:
 def atomic_write(path: str, mode: str = 'wb', **open_kwargs) -> Iterator:
     """Open a temporary file next to ``path``; move it over ``path`` on success.
 
-    A crash or exception inside the block leaves any existing ``path`` intact.
+    A crash or exception inside the block leaves any existing ``path`` intact;
+    a full disk (or another write failure) raises :class:`WriteError`.
     """
+    try:
+        with _replace_on_success(path, mode, **open_kwargs) as f:
+            yield f
+    except OSError as err:
+        if err.errno not in _WRITE_ERRNOS:
+            raise
+        raise WriteError(f'cannot write {path}: {err.strerror} (any previous '
+                         'file there is unchanged)') from err
+
+
+@contextlib.contextmanager
+def _replace_on_success(path: str, mode: str, **open_kwargs) -> Iterator:
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',

@@ -6,13 +6,13 @@ Any recognizer's dump works (a list of dicts with ``pred_score`` (C,) and
 scores and bodies the mean of the ``*_coarse`` ones, as the official MA-52
 submission script does.
 """
-import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..datasets.labels import read_class_names
 from ..datasets.ma52_labels import (MA52_BODY_NAMES, MA52_NUM_ACTIONS,
                                     MA52_NUM_BODIES, action_to_body)
 from ..evaluation.functional.dump import read_dump, split_score, to_numpy
@@ -59,17 +59,6 @@ def load_dump(path: str) -> DumpScores:
         raise data_error(path, 'only some samples have *_coarse scores',
                          field='pred_score')
     return DumpScores(scores, labels, np.stack(bodies) if bodies else None)
-
-
-def read_class_names(path: str) -> List[str]:
-    """Names from a label file: ``name`` or ``index<TAB>name`` per line."""
-    with open(path, encoding='utf-8') as f:
-        lines = [line.strip() for line in f if line.strip()]
-    indexed = [re.fullmatch(r'(\d+)\s+(.+)', line) for line in lines]
-    if all(indexed) and [int(m.group(1)) for m in indexed] == list(
-            range(len(lines))):
-        return [m.group(2) for m in indexed]
-    return lines
 
 
 def confusion_counts(labels: np.ndarray, preds: np.ndarray,

@@ -1,11 +1,14 @@
 """Weights-only checkpoint loading with an allow-list (stack.md B)."""
+import pickle
+
 import numpy as np
 import pytest
 import torch
 from mmengine.logging import MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from mmaction2_ext.compat import TRUST_ENV, UnsafeCheckpointError
+from mmaction2_ext.compat import (TRUST_ENV, CheckpointError,
+                                   UnsafeCheckpointError)
 
 
 class Arbitrary:
@@ -56,3 +59,23 @@ def test_trusted_opt_in_loads_everything(tmp_path, monkeypatch):
 def test_missing_checkpoint_names_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         _load_checkpoint(str(tmp_path / 'nope.pth'))
+
+
+def _legacy_truncated(path):
+    torch.save({'state_dict': {'w': torch.zeros(100)}}, path,
+               _use_new_zipfile_serialization=False)
+    path.write_bytes(path.read_bytes()[:-100])
+
+
+@pytest.mark.parametrize('write,says', [
+    (_legacy_truncated, r'truncated file \(\d+ bytes, ends early\)'),
+    (lambda p: p.write_bytes(pickle.dumps({'w': 1})),
+     'a plain pickle of a dict, not a torch.save file'),
+    (lambda p: p.write_bytes(b'\0' * 64), r'not a PyTorch checkpoint'),
+])
+def test_unreadable_files_say_what_they_are(write, says, tmp_path):
+    path = tmp_path / 'bad.pth'
+    write(path)
+    with pytest.raises(CheckpointError,
+                       match=f'{path}: cannot read the checkpoint: {says}'):
+        _load_checkpoint(str(path))

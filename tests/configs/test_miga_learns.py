@@ -3,7 +3,6 @@
 import os.path as osp
 
 import numpy as np
-import torch
 from mmengine import Config
 from mmengine.runner import Runner
 
@@ -13,8 +12,8 @@ from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 CFG = 'configs/miga/slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint.py'
 
 
-def test_tiny_joint_config_learns_synthetic_gestures(repo_root, tmp_path):
-    torch.set_num_threads(1)  # the shared CPU; faster than oversubscribing
+def test_tiny_joint_config_learns_synthetic_gestures(repo_root, tmp_path,
+                                                     single_thread):
     ann = write_skeleton_pickle(str(tmp_path / 'imigue.pkl'), 'imigue',
                                 num_classes=4, samples_per_class=(16, 4, 4),
                                 seed=0)

@@ -12,6 +12,10 @@ from mmaction2_ext.datasets.synthetic.skeleton import make_skeleton_dataset
 from mmaction2_ext.utils import DataError
 
 PIPELINE = [dict(type='PoseDecode')]
+# stock PoseCompact zeroes NaN keypoints (mmaction2 / PYSKL), so with it in the
+# pipeline a NaN joint is a "missing joint", not an error
+COMPACT_PIPELINE = [dict(type='PoseDecode'),
+                    dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True)]
 
 
 @pytest.fixture(scope='module')
@@ -28,6 +32,16 @@ def _build(tmp_path, data, **kwargs):
                pipeline=PIPELINE, num_classes=3, num_keypoints=17)
     cfg.update(kwargs)
     return DATASETS.build(cfg), str(path)
+
+
+def _set(key, value):
+    return lambda a: a.update({key: value(a)})
+
+
+def _with(array, where, value):
+    array = array.copy()
+    array[where] = value
+    return array
 
 
 def _broken(data, index, change):
@@ -58,19 +72,69 @@ CASES = {
                  'all keypoints are zero'),
     'score_shape': (lambda a: a.update(keypoint_score=a['keypoint_score'][:, :3]),
                     'keypoint_score', 'does not match keypoint'),
+    'object_dtype': (_set('keypoint', lambda a: a['keypoint'].astype(object)),
+                     'keypoint', 'expected a numeric array, got object'),
+    'object_dtype_score': (_set('keypoint_score',
+                                lambda a: a['keypoint_score'].astype(object)),
+                           'keypoint_score', 'expected a numeric array'),
+    'nan_keypoint': (_set('keypoint', lambda a: _with(a['keypoint'],
+                                                      (0, 3, 5, 1), np.nan)),
+                     'keypoint', '1 non-finite values (NaN/inf; first at '
+                     'person 0, frame 3, joint 5)'),
+    'inf_score': (_set('keypoint_score', lambda a: _with(
+        a['keypoint_score'], (0, 2, 4), np.inf)), 'keypoint_score',
+        'non-finite values (NaN/inf; first at person 0, frame 2, joint 4)'),
+    'keypoint_dim': (_set('keypoint', lambda a: np.concatenate(
+        [a['keypoint'], a['keypoint'][..., :1]], -1)), 'keypoint',
+        '3-D keypoints (shape (1, 54, 17, 3)), but the config layout is 2-D'),
 }
+CASE_NAMES = dict(
+    missing_keypoint_shape='keypoint array of the wrong rank',
+    keypoint_count='joint count differs from the config layout',
+    label_range='label >= the dataset num_classes',
+    missing_label='sample without a label', no_person='no person in a sample',
+    all_zero='all keypoints zero', score_shape='score shape != keypoint shape',
+    object_dtype='keypoint array of object dtype',
+    object_dtype_score='keypoint_score array of object dtype',
+    nan_keypoint='NaN keypoint (GCN pipeline)', inf_score='inf keypoint score',
+    keypoint_dim='3-D keypoints for a 2-D layout (coco)')
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_bad_sample_is_named(tmp_path, clean_data, case):
+def test_bad_sample_is_named(tmp_path, clean_data, case, reliability):
     change, field, problem = CASES[case]
     data = _broken(clean_data, 1, change)
     name = data['annotations'][1]['frame_dir']
     with pytest.raises(DataError) as info:
-        _build(tmp_path, data)
+        _build(tmp_path, data, layout='coco', num_keypoints=None)
     message = str(info.value)
     assert 'anno.pkl' in message and f'#1 ({name})' in message
     assert f"field '{field}'" in message and problem in message
+    reliability.record('data', CASE_NAMES[case], message)
+
+
+def test_nan_keypoints_pass_when_the_pipeline_zeroes_them(tmp_path,
+                                                          clean_data):
+    nan = _broken(clean_data, 1, _set('keypoint', lambda a: _with(
+        a['keypoint'], (0, 3, 5, 1), np.nan)))
+    dataset, _ = _build(tmp_path, nan, pipeline=COMPACT_PIPELINE)
+    assert len(dataset) == 6
+    assert np.isfinite(dataset[1]['keypoint']).all()  # PoseCompact zeroed it
+    inf = _broken(clean_data, 1, _set('keypoint', lambda a: _with(
+        a['keypoint'], (0, 3, 5, 1), np.inf)))
+    with pytest.raises(DataError, match='non-finite'):
+        _build(tmp_path, inf, pipeline=COMPACT_PIPELINE)
+
+
+def test_layout_sets_joints_and_dimension(tmp_path, clean_data):
+    dataset, _ = _build(tmp_path, clean_data, layout='coco',
+                        num_keypoints=None)
+    assert (dataset.num_keypoints, dataset.keypoint_dim) == (17, 2)
+    with pytest.raises(DataError, match='17 keypoints per person, but the '
+                       'config layout has 25'):
+        _build(tmp_path, clean_data, layout='nturgb+d', num_keypoints=None)
+    with pytest.raises(ValueError, match="layout 'ntu' is not one of"):
+        _build(tmp_path, clean_data, layout='ntu')
 
 
 def test_unknown_split_is_named(tmp_path, clean_data):
@@ -95,3 +159,23 @@ def test_skip_invalid_logs_and_lists_bad_samples(tmp_path, clean_data):
     assert 'label 9 out of range' in listing
     assert sorted(os.listdir(tmp_path)) == ['anno.pkl', 'invalid_samples_train.txt',
                                             'run.log']
+
+
+def test_skip_list_outside_a_runner_goes_where_asked_or_to_temp(
+        tmp_path, clean_data, monkeypatch):
+    """Never into the current directory: the given dir, else the temp dir."""
+    data = _broken(clean_data, 2, lambda a: a.update(label=9))
+    cwd = tmp_path / 'cwd'
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr('tempfile.tempdir', str(tmp_path / 'tmp'))
+    (tmp_path / 'tmp').mkdir()
+    logger = MMLogger.get_instance('no_log_file', log_file=None)
+    assert getattr(logger, 'log_file', None) is None
+    _build(tmp_path, data, skip_invalid=True,
+           invalid_list_dir=str(tmp_path / 'lists'))
+    assert os.listdir(tmp_path / 'lists') == ['invalid_samples_train.txt']
+    _build(tmp_path, data, skip_invalid=True)
+    listing = tmp_path / 'tmp' / 'invalid_samples_train.txt'
+    assert 'label 9 out of range' in listing.read_text()
+    assert os.listdir(cwd) == []

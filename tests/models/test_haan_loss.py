@@ -114,12 +114,11 @@ def test_pseudo_labels_are_required():
         model(torch.zeros(1, 2, 4), samples, mode='loss')
 
 
-def test_official_keys_and_shapes(upstream_dir, repo_root):
+def test_official_keys_and_shapes(upstream_dir, spec_keys_dir):
     import os.path as osp
-    specs = osp.join(osp.dirname(repo_root), 'shared', 'specs', 'keys')
     for ds, (D, d, name) in dict(finegym=(2048, 2048, 'FineGym'),
                                  fineaction=(4096, 1024, 'FineAction')).items():
-        with open(osp.join(specs, f'haan_{ds}_keys.json')) as f:
+        with open(osp.join(spec_keys_dir, f'haan_{ds}_keys.json')) as f:
             keys = json.load(f)
         model = MODELS.build(dict(
             type='HAAN', feature_size=D, encoded_feature_size=d,

@@ -1,9 +1,11 @@
 """HAAN trains through the Runner on a synthetic feature set with planted
 segments and detects them; results.csv, detections.json and the best
-checkpoint are written; tools/test.py reproduces the best mAP."""
+checkpoint are written; tools/test.py reproduces the best mAP in its own
+test_* files, next to the training outputs and without touching them."""
 import csv
 import json
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -41,7 +43,9 @@ def test_training_detects_planted_segments(tmp_path, repo_root, tool_env):
         torch.set_num_threads(threads)
     with open(osp.join(work_dir, 'results.csv')) as f:
         rows = list(csv.DictReader(f))
-    assert [r['epoch'] for r in rows] == ['4', '9']
+    # numbered as the log and the checkpoints: val_interval=5 of 10 epochs
+    assert [r['epoch'] for r in rows] == ['5', '10']
+    assert (tmp_path / 'work' / 'epoch_10.pth').is_file()
     best = max(float(r['mAP@0.5']) for r in rows)
     assert best >= 80, rows
     with open(osp.join(work_dir, 'detections.json')) as f:
@@ -53,15 +57,23 @@ def test_training_detects_planted_segments(tmp_path, repo_root, tool_env):
              if p.name.startswith('best_haan_avg_mAP')]
     assert len(ckpts) == 1
 
-    # tools/test.py on the best checkpoint gives that epoch's row again
+    # tools/test.py on the best checkpoint, in the training work dir, gives
+    # that epoch's row again in its own files
     cfg_path = str(tmp_path / 'cfg.py')
-    _config(repo_root, info, str(tmp_path / 'test')).dump(cfg_path)
+    _config(repo_root, info, work_dir).dump(cfg_path)
+    training_outputs = {name: (tmp_path / 'work' / name).read_bytes()
+                        for name in ('results.csv', 'detections.json')}
     env = dict(tool_env, OMP_NUM_THREADS='1')
     subprocess.run([sys.executable, osp.join(repo_root, 'tools', 'test.py'),
                     cfg_path, str(ckpts[0])], check=True, env=env,
                    cwd=repo_root, capture_output=True)
-    with open(tmp_path / 'test' / 'results.csv') as f:
-        test_row = next(csv.DictReader(f))
-    best_row = max(rows, key=lambda r: float(r['avg.mAP']))
-    assert test_row['epoch'] == '0'
+    for name, content in training_outputs.items():
+        assert (tmp_path / 'work' / name).read_bytes() == content, name
+    with open(osp.join(work_dir, 'test_results.csv')) as f:
+        [test_row] = list(csv.DictReader(f))
+    best_epoch = re.search(r'epoch_(\d+)\.pth$', ckpts[0].name).group(1)
+    [best_row] = [r for r in rows if r['epoch'] == best_epoch]
+    assert test_row['epoch'] == best_epoch
     assert float(test_row['avg.mAP']) == float(best_row['avg.mAP'])
+    with open(osp.join(work_dir, 'test_detections.json')) as f:
+        assert json.load(f)['results'].keys() == dets.keys()

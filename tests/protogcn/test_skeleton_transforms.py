@@ -6,6 +6,8 @@ import pytest
 from mmaction.datasets.transforms import FormatGCNInput
 from mmaction.datasets.transforms.pose_transforms import \
     GenSkeFeat as StockGenSkeFeat
+from mmaction.datasets.transforms.pose_transforms import \
+    JointToBone as StockJointToBone
 from mmaction.registry import TRANSFORMS
 
 from mmaction2_ext.utils import DataError
@@ -82,6 +84,46 @@ def test_gen_ske_feat_unchanged_for_stock_streams(feats, dataset, V, C):
     ours = build(type='GenSkeFeat', dataset=dataset, feats=feats)(res())
     stock = StockGenSkeFeat(dataset=dataset, feats=feats)(res())
     np.testing.assert_array_equal(ours['keypoint'], stock['keypoint'])
+
+
+STOCK_LAYOUTS = [('nturgb+d', 25), ('openpose', 18), ('coco', 17)]
+
+
+@pytest.mark.parametrize('dataset,V', STOCK_LAYOUTS)
+@pytest.mark.parametrize('C', [2, 3])
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_joint_to_bone_equals_stock(dataset, V, C, dtype):
+    """The registry's JointToBone is ours: stock's output on stock layouts."""
+    kp = (np.random.default_rng(V * C).normal(size=(2, 7, V, C)) * 50).astype(
+        dtype)
+    ours = build(type='JointToBone', dataset=dataset, target='b')(
+        dict(keypoint=kp.copy()))['b']
+    stock = StockJointToBone(dataset=dataset, target='b')(
+        dict(keypoint=kp.copy()))['b']
+    assert ours.dtype == stock.dtype and ours.shape == stock.shape
+    np.testing.assert_array_equal(ours, stock)
+
+
+@pytest.mark.parametrize('dataset,V', STOCK_LAYOUTS)
+@pytest.mark.parametrize('shape,stock_error', [
+    ((1, 3, None, 1), AssertionError), ((1, 3, None, 4), AssertionError),
+    ((3, None, 2), ValueError), ((1, 1, 3, None, 2), ValueError)])
+def test_joint_to_bone_refuses_what_stock_refuses(dataset, V, shape,
+                                                  stock_error, reliability):
+    """Keypoint channels must be 2 or 3 and the array (M, T, V, C): stock
+    refuses the rest with a bare assert / unpacking error; ours raises the
+    same exception type with a message naming sample and field."""
+    kp = np.zeros(tuple(V if s is None else s for s in shape), np.float32)
+    with pytest.raises(stock_error):
+        StockJointToBone(dataset=dataset)(dict(keypoint=kp.copy()))
+    with pytest.raises(stock_error) as err:
+        build(type='JointToBone', dataset=dataset)(
+            dict(keypoint=kp.copy(), frame_dir='v1'))
+    assert isinstance(err.value, DataError)
+    assert "sample 'v1'" in str(err.value) and 'keypoint' in str(err.value)
+    if dataset == 'coco':
+        reliability.record('drop-in', f'JointToBone: keypoint shape '
+                           f'{kp.shape}', str(err.value))
 
 
 def test_k_bones_and_motion_ntu():

@@ -266,3 +266,22 @@ def test_resumed_run_logs_are_joined(tmp_path):
     assert loss.steps.tolist() == [1, 2, 3]
     assert loss.values.tolist() == [3.0, 1.5, 1.0]
     assert curves[('val', 'acc/top1')].values.tolist() == [0.1, 0.4]
+
+
+def test_default_outputs_go_to_the_run_not_the_cwd(run, env, repo_root,
+                                                   tmp_path):
+    """Without --out the curves land in the work dir, the matrices next to
+    the dump; nothing is written to the current directory."""
+    cwd = tmp_path / 'cwd'
+    cwd.mkdir()
+    tools = os.path.join(repo_root, 'tools', 'analysis')
+    dump = run['tmp'] / 'default.pkl'
+    shutil.copy(run['dump'], dump)
+    proc = _tool(env, str(cwd), f'{tools}/plot_curves.py', str(run['work']))
+    assert str(run['work'] / 'curves.png') in proc.stdout
+    proc = _tool(env, str(cwd), f'{tools}/confusion_matrix.py', str(dump))
+    assert str(run['tmp'] / 'default_confusion_matrix.png') in proc.stdout
+    assert list(cwd.iterdir()) == []
+    for png in (run['work'] / 'curves.png',
+                run['tmp'] / 'default_confusion_matrix.png'):
+        assert _png(png).std() > 20

@@ -7,22 +7,7 @@ import sys
 
 import pytest
 
-from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
-
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
-
-
-@pytest.fixture(scope='module')
-def skeleton_pickle(tmp_path_factory):
-    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
-    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
-                                 samples_per_class=(6, 3), seed=1)
-
-
-def _data_options(ann_file):
-    return [f'{loader}.dataset.ann_file={ann_file}'
-            for loader in ('train_dataloader', 'val_dataloader',
-                           'test_dataloader')]
 
 
 def _run(args, env, repo_root, cwd=None):
@@ -34,10 +19,11 @@ def _tool(name, *args):
     return [sys.executable, f'tools/{name}.py', *args]
 
 
-def test_train_resume_test_dump(tmp_path, skeleton_pickle, tool_env, repo_root):
+def test_train_resume_test_dump(tmp_path, skeleton_pickle, skeleton_options,
+                                tool_env, repo_root):
     work_dir = str(tmp_path / 'work')
     common = ['--work-dir', work_dir, '--cfg-options',
-              *_data_options(skeleton_pickle)]
+              *skeleton_options]
     first = _run(_tool('train', CONFIG, *common, 'train_cfg.max_epochs=1'),
                  tool_env, repo_root)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -64,14 +50,14 @@ def test_train_resume_test_dump(tmp_path, skeleton_pickle, tool_env, repo_root):
     assert all(r['pred_score'].shape == (4, ) for r in results)
 
 
-def test_dist_train_two_cpu_processes(tmp_path, skeleton_pickle, tool_env,
+def test_dist_train_two_cpu_processes(tmp_path, skeleton_options, tool_env,
                                       repo_root):
     work_dir = tmp_path / 'dist'
     env = dict(tool_env, PYTHON=sys.executable, PORT='29731',
                CUDA_VISIBLE_DEVICES='')
     proc = _run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
                  str(work_dir), '--cfg-options',
-                 *_data_options(skeleton_pickle), 'train_cfg.max_epochs=1'],
+                 *skeleton_options, 'train_cfg.max_epochs=1'],
                 env, repo_root)
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = proc.stdout + proc.stderr
@@ -83,7 +69,7 @@ def test_dist_train_two_cpu_processes(tmp_path, skeleton_pickle, tool_env,
 
 
 @pytest.mark.parametrize('case', ['config', 'checkpoint', 'registry'])
-def test_bad_input_gives_one_clear_line(case, tmp_path, skeleton_pickle,
+def test_bad_input_gives_one_clear_line(case, tmp_path, skeleton_options,
                                         tool_env, repo_root, reliability):
     if case == 'config':
         args = _tool('train', 'configs/nope.py')
@@ -94,7 +80,7 @@ def test_bad_input_gives_one_clear_line(case, tmp_path, skeleton_pickle,
     else:
         args = _tool('train', CONFIG, '--work-dir', str(tmp_path),
                      '--cfg-options', 'model.backbone.type=NoSuchNet',
-                     *_data_options(skeleton_pickle))
+                     *skeleton_options)
         expected = 'NoSuchNet is not in the mmaction::model registry'
     proc = _run(args, tool_env, repo_root)
     assert proc.returncode == 1

@@ -1,12 +1,13 @@
 """Confusion-matrix PNG(s) from a test dump.
 
     python tools/test.py CONFIG CKPT --dump result.pkl
-    python tools/analysis/confusion_matrix.py result.pkl --out cm.png \
+    python tools/analysis/confusion_matrix.py work_dirs/run/result.pkl \
         --label-file data/ma52/label_name.txt --ma52
 
-``--ma52`` also draws the 7-class body-part matrix (``cm_body.png`` unless
-``--body-out`` is given). Rows are normalised (per-class recall) unless
-``--counts``.
+The image goes next to the dump (``result_confusion_matrix.png``) unless
+``--out`` is given. ``--ma52`` also draws the 7-class body-part matrix
+(``<out>_body.png`` unless ``--body-out`` is given). Rows are normalised
+(per-class recall) unless ``--counts``.
 """
 import argparse
 import os.path as osp
@@ -22,7 +23,8 @@ from mmaction2_ext.visualization import plot_confusion_matrices  # noqa: E402
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('dump', help='result.pkl from tools/test.py --dump')
-    parser.add_argument('--out', default='confusion_matrix.png')
+    parser.add_argument('--out', help='image file (default: next to the '
+                        'dump, <dump>_confusion_matrix.png)')
     parser.add_argument('--label-file', help='class names: one per line, '
                         'or "index<TAB>name" (MA-52 label_name.txt)')
     parser.add_argument('--ma52', action='store_true',
@@ -37,9 +39,11 @@ def parse_args():
 
 def main():
     args = parse_args()
-    outs = dict(action=args.out)
+    out = args.out or \
+        f'{osp.splitext(args.dump)[0]}_confusion_matrix.png'
+    outs = dict(action=out)
     if args.ma52:
-        stem, ext = osp.splitext(args.out)
+        stem, ext = osp.splitext(out)
         outs['body'] = args.body_out or f'{stem}_body{ext or ".png"}'
     matrices = plot_confusion_matrices(args.dump, outs, args.label_file,
                                        args.ma52, not args.counts, args.dpi)

@@ -1,11 +1,12 @@
 """Plot loss and metric curves of one or more work dirs to a PNG.
 
-    python tools/analysis/plot_curves.py work_dirs/run_a --out curves.png
+    python tools/analysis/plot_curves.py work_dirs/run_a
     python tools/analysis/plot_curves.py work_dirs/a work_dirs/b \
         --keys loss acc/top1 --labels baseline ours --out compare.png
 
 Reads every ``<work_dir>/<timestamp>/vis_data/scalars.json`` (resumed runs
 are joined). Default keys: the training losses and the validation metrics.
+The image goes to ``<first work_dir>/curves.png`` unless ``--out`` is given.
 """
 import argparse
 import os.path as osp
@@ -21,7 +22,8 @@ from mmaction2_ext.visualization import plot_curves  # noqa: E402
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('work_dirs', nargs='+', help='training work dirs')
-    parser.add_argument('--out', default='curves.png', help='image file')
+    parser.add_argument('--out', help='image file (default: '
+                        '<first work_dir>/curves.png)')
     parser.add_argument('--keys', nargs='+', help='scalars to plot, e.g. '
                         'loss loss_cls acc/top1 lr')
     parser.add_argument('--labels', nargs='+',
@@ -32,9 +34,9 @@ def parse_args():
 
 def main():
     args = parse_args()
-    curves = plot_curves(args.work_dirs, args.out, args.keys, args.labels,
-                         args.dpi)
-    print(f'{len(curves)} curves -> {args.out}')
+    out = args.out or osp.join(args.work_dirs[0], 'curves.png')
+    curves = plot_curves(args.work_dirs, out, args.keys, args.labels, args.dpi)
+    print(f'{len(curves)} curves -> {out}')
 
 
 if __name__ == '__main__':

@@ -47,21 +47,21 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='xsub_train',
-                 pipeline=train_pipeline))
+                 layout='nturgb+d', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='xsub_val',
-                 pipeline=val_pipeline, test_mode=True))
+                 layout='nturgb+d', pipeline=val_pipeline, test_mode=True))
 test_dataloader = dict(
     batch_size=1,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='xsub_val',
-                 pipeline=test_pipeline, test_mode=True))
+                 layout='nturgb+d', pipeline=test_pipeline, test_mode=True))
 
 val_evaluator = [dict(type='AccMetric')]
 test_evaluator = val_evaluator

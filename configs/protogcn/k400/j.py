@@ -57,7 +57,7 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='train',
-                 pipeline=train_pipeline,
+                 layout='coco', pipeline=train_pipeline,
                  box_thr=0.5, valid_ratio=0.0))
 val_dataloader = dict(
     batch_size=64,
@@ -65,7 +65,7 @@ val_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='val',
-                 pipeline=val_pipeline, test_mode=True,
+                 layout='coco', pipeline=val_pipeline, test_mode=True,
                  box_thr=0.5, valid_ratio=0.0))
 test_dataloader = dict(
     batch_size=1,
@@ -73,7 +73,7 @@ test_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='val',
-                 pipeline=test_pipeline, test_mode=True,
+                 layout='coco', pipeline=test_pipeline, test_mode=True,
                  box_thr=0.5, valid_ratio=0.0))
 
 val_evaluator = [dict(type='AccMetric')]

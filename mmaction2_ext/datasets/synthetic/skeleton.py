@@ -18,12 +18,11 @@ few CPU minutes:
   only, PreNormalize2D not at all) and the zero-padded missing person.
 """
 import os.path as osp
-import pickle
 from typing import Dict, Sequence
 
 import numpy as np
 
-from ...utils import atomic_pickle_dump
+from ...utils import atomic_pickle_dump, safe_load
 
 # (joints, coordinate dims, max persons, default splits, fixed frame count)
 LAYOUTS = {
@@ -148,7 +147,6 @@ def generate(args) -> None:
     write_skeleton_pickle(path, args.layout, num_classes=args.num_classes,
                           samples_per_class=args.samples_per_class,
                           seed=args.seed)
-    with open(path, 'rb') as f:
-        splits = pickle.load(f)['split']
+    splits = safe_load(path)['split']
     sizes = ', '.join(f'{k}: {len(v)}' for k, v in splits.items())
     print(f'wrote {path} ({sizes})')

@@ -13,7 +13,7 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import to_tensor
 
 from ...utils import data_error
-from .heatmaps import checked_keypoints
+from .heatmaps import checked_keypoints, sample_name
 
 
 @TRANSFORMS.register_module()
@@ -24,8 +24,9 @@ class PackPoseKeypoints(PackActionInputs):
 
     ``inputs`` is a dict; ``img_shape`` must stay in ``meta_keys`` (the
     renderer sizes the heatmaps from it). Scores default to ones as in
-    ``GeneratePoseTarget``. Non-finite coordinates of unscored joints become
-    0 (never drawn); of scored joints they are an error.
+    ``GeneratePoseTarget``. Non-finite coordinates of scored joints are an
+    error; those of unscored joints are shipped as they are (the renderer
+    never draws them, and refuses them with ``use_score=False``).
     """
 
     def __init__(self, collect_keys: Optional[Sequence[str]] = None,
@@ -38,7 +39,7 @@ class PackPoseKeypoints(PackActionInputs):
                          meta_keys=meta_keys, algorithm_keys=algorithm_keys)
 
     def transform(self, results: Dict) -> Dict:
-        name = results.get('frame_dir', results.get('filename', '<sample>'))
+        name = sample_name(results)
         kps, score = checked_keypoints(results)
         m, total, v = score.shape
         score = score.astype(np.float32)

@@ -43,14 +43,34 @@ def channel_layout(num_kp: int, num_limb: int, with_kp: bool,
 
 def flip_indices(num_c: int, with_kp: bool, left_kp: Sequence[int],
                  right_kp: Sequence[int], left_limb: Sequence[int],
-                 right_limb: Sequence[int]) -> np.ndarray:
-    """Channel ``j`` of the flipped heatmap shows source channel ``idx[j]``."""
+                 right_limb: Sequence[int], name: str = '<sample>'
+                 ) -> np.ndarray:
+    """Channel ``j`` of the flipped heatmap shows source channel ``idx[j]``.
+
+    A channel the heatmaps lack is a :class:`DataError` naming sample
+    ``name`` (the stock transform crashes with an IndexError).
+    """
     idx = np.arange(num_c, dtype=np.int64)
     left, right = (left_kp, right_kp) if with_kp else (left_limb, right_limb)
     for lt, rt in zip(left, right):
+        if max(lt, rt) >= num_c:
+            kind = 'kp' if with_kp else 'limb'
+            raise data_error(name, f'left_{kind}/right_{kind} name channel '
+                             f'{max(lt, rt)}, but the heatmaps have {num_c}',
+                             field='keypoint')
         idx[lt] = rt
         idx[rt] = lt
     return idx
+
+
+def check_skeletons(skeletons: Sequence[Sequence[int]], num_v: int,
+                    name: str) -> None:
+    """A skeleton joint the sample lacks is a :class:`DataError` (the stock
+    transform crashes with an IndexError)."""
+    used = [j for limb in skeletons for j in limb]
+    if used and max(used) >= num_v:
+        raise data_error(name, f'skeletons use joint {max(used)}, but the '
+                         f'sample has {num_v} joints', field='keypoint')
 
 
 def _window(lo: np.ndarray, hi: np.ndarray, sigma: float,
@@ -158,6 +178,8 @@ def _runs(items: _Items) -> List[_Run]:
     w = items.x1 - items.x0
     h = items.y1 - items.y0
     items = items.take((items.value >= EPS) & (w > 0) & (h > 0))
+    if not len(items.value):
+        return []  # nothing to draw: all-zero heatmaps, as stock gives
     pad = _width_buckets(items.x1 - items.x0)
     key = np.stack([items.limb, pad, items.group])
     order = np.lexsort(key[::-1])
@@ -296,6 +318,9 @@ class FastGeneratePoseTarget(GeneratePoseTarget):
 
     def _render(self, results: Dict, flip: bool) -> np.ndarray:
         kps, scores, hw = heatmap_inputs(results, self.scaling, self.use_score)
+        name = sample_name(results)
+        if self.with_limb:
+            check_skeletons(self.skeletons, kps.shape[2], name)
         flip_idx = None
         if flip:
             num_c, _ = channel_layout(kps.shape[2], len(self.skeletons),
@@ -303,7 +328,7 @@ class FastGeneratePoseTarget(GeneratePoseTarget):
                                       self.separate_limb_channels)
             flip_idx = flip_indices(num_c, self.with_kp, self.left_kp,
                                     self.right_kp, self.left_limb,
-                                    self.right_limb)
+                                    self.right_limb, name)
         return render_heatmaps(kps, scores, hw, self.sigma, self.with_kp,
                                self.with_limb, self.skeletons, flip_idx,
                                self.separate_limb_channels)
@@ -318,11 +343,20 @@ class FastGeneratePoseTarget(GeneratePoseTarget):
                 f', separate_limb_channels={self.separate_limb_channels})')
 
 
-def checked_keypoints(results: Dict) -> Tuple[np.ndarray, np.ndarray]:
+def sample_name(results: Dict) -> str:
+    """How error messages name a sample."""
+    return results.get('frame_dir', results.get('filename', '<sample>'))
+
+
+def checked_keypoints(results: Dict, use_score: bool = True
+                      ) -> Tuple[np.ndarray, np.ndarray]:
     """float32 (M, T, V, 2) coordinates and (M, T, V) scores (ones when
-    absent) of a sample. Non-finite coordinates of unscored joints become 0
-    (never drawn); of scored joints they are a :class:`DataError`."""
-    name = results.get('frame_dir', results.get('filename', '<sample>'))
+    absent) of a sample. Scores below ``EPS`` become 0, compared in their own
+    dtype as the stock code does (float64 ``float32(1e-4)`` is below it,
+    float32 is not). Non-finite coordinates of a drawn joint (scored, or any
+    joint without ``use_score``) are a :class:`DataError`; those of the
+    other joints are kept (never drawn)."""
+    name = sample_name(results)
     kps = np.asarray(results['keypoint']).astype(np.float32)
     if kps.ndim != 4 or kps.shape[-1] < 2:
         raise data_error(name, f'expected (M, T, V, C>=2), got {kps.shape}',
@@ -336,21 +370,25 @@ def checked_keypoints(results: Dict) -> Tuple[np.ndarray, np.ndarray]:
                              field='keypoint_score')
     else:
         scores = np.ones(kps.shape[:3], np.float32)
-    bad = ~np.isfinite(kps).all(-1) & (scores >= EPS)
+    drawn = scores >= EPS
+    bad = ~np.isfinite(kps).all(-1) & (drawn if use_score else True)
     if bad.any():
         m, t, v = np.argwhere(bad)[0]
-        raise data_error(name, f'non-finite coordinates of a scored joint '
+        joint = 'scored joint' if use_score else 'joint (use_score=False ' \
+            'draws every joint)'
+        raise data_error(name, f'non-finite coordinates of a {joint} '
                          f'(person {m}, frame {t}, joint {v})',
                          field='keypoint')
-    return np.where(np.isfinite(kps), kps, np.float32(0)), scores
+    return kps, np.where(drawn, scores, 0)
 
 
 def heatmap_inputs(results: Dict, scaling: float, use_score: bool
                    ) -> Tuple[np.ndarray, np.ndarray, Tuple[int, int]]:
-    """Scaled coordinates (M, T, V, 2), peak values (M, T, V) and the
-    heatmap size, as the stock transform derives them."""
-    kps, scores = checked_keypoints(results)
-    kps = kps * np.float32(scaling)
+    """Scaled coordinates (M, T, V, 2) (0 where not finite: never drawn),
+    peak values (M, T, V) and the heatmap size, as the stock transform
+    derives them."""
+    kps, scores = checked_keypoints(results, use_score)
+    kps = np.where(np.isfinite(kps), kps, np.float32(0)) * np.float32(scaling)
     scores = scores if use_score else np.ones_like(scores)
     img_h, img_w = results['img_shape']
     hw = (int(img_h * scaling + 0.5), int(img_w * scaling + 0.5))

@@ -16,7 +16,7 @@ from mmaction.datasets.transforms.pose_transforms import (GenSkeFeat,
                                                           ToMotion)
 from mmaction.registry import TRANSFORMS
 
-from ...utils import data_error
+from ...utils import DataError, data_error
 
 Pairs = Tuple[Tuple[int, int], ...]
 
@@ -57,10 +57,16 @@ def pair_difference(keypoint: np.ndarray, pairs: Pairs,
     return out
 
 
+class ChannelError(DataError, AssertionError):
+    """Keypoints with a channel count stock ``JointToBone`` asserts against:
+    one clear line, still caught by code that catches the stock
+    ``AssertionError``."""
+
+
 @TRANSFORMS.register_module(name='JointToBone', force=True)
 class JointToBoneExt(JointToBone):
-    """Stock ``JointToBone`` plus the ``coco_new`` layout (same outputs for
-    the stock layouts)."""
+    """Stock ``JointToBone`` plus the ``coco_new`` layout (same outputs and
+    input checks for the stock layouts: (M, T, V, C) with C 2 or 3)."""
 
     def __init__(self, dataset: str = 'nturgb+d',
                  target: str = 'keypoint') -> None:
@@ -71,9 +77,18 @@ class JointToBoneExt(JointToBone):
             super().__init__(dataset, target)
 
     def transform(self, results: Dict) -> Dict:
+        keypoint = results['keypoint']
+        if keypoint.ndim != 4:  # stock: ValueError unpacking the shape
+            raise data_error('JointToBone', f'expects keypoint (M, T, V, C), '
+                             f'got shape {keypoint.shape}',
+                             results.get('frame_dir'), 'keypoint')
+        if keypoint.shape[-1] not in (2, 3):  # stock: assert C in [2, 3]
+            raise ChannelError(*data_error(
+                'JointToBone', f'expects 2 or 3 keypoint channels (x, y[, '
+                f'z or score]), got {keypoint.shape[-1]}',
+                results.get('frame_dir'), 'keypoint').args)
         results[self.target] = pair_difference(
-            results['keypoint'], self.pairs,
-            self.dataset in BONE_SCORE_LAYOUTS)
+            keypoint, self.pairs, self.dataset in BONE_SCORE_LAYOUTS)
         return results
 
 

@@ -1,11 +1,12 @@
 from .epoch_seed import EpochSeedHook
 from .haan_pseudo_label_hook import HAANPseudoLabelHook, cluster_clips
+from .label_range import LabelRangeHook
 from .metric_out_dir_hook import MetricOutDirHook
 from .nan_guard import NanGuardHook, TrainingDivergedError
 from .training_state import TRAINING_STATE_KEY, TrainingStateHook
 
 __all__ = [
-    'EpochSeedHook', 'HAANPseudoLabelHook', 'MetricOutDirHook',
-    'NanGuardHook', 'TRAINING_STATE_KEY', 'TrainingDivergedError',
-    'TrainingStateHook', 'cluster_clips'
+    'EpochSeedHook', 'HAANPseudoLabelHook', 'LabelRangeHook',
+    'MetricOutDirHook', 'NanGuardHook', 'TRAINING_STATE_KEY',
+    'TrainingDivergedError', 'TrainingStateHook', 'cluster_clips'
 ]

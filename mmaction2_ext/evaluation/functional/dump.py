@@ -7,12 +7,11 @@ ProtoGCN ``*_pred.pkl``). PCAN dumps hold ``pred_score`` as a dict
 ``{'rgb', 'pose', 'rgb_coarse', 'pose_coarse'}``.
 """
 import os.path as osp
-import pickle
 from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
-from ...utils import data_error
+from ...utils import data_error, safe_load
 
 Score = Union[np.ndarray, Dict[str, np.ndarray]]
 
@@ -29,11 +28,7 @@ def read_dump(path: str) -> List:
     if not osp.isfile(path):
         raise data_error(path, 'dump file not found (run tools/test.py '
                          'CONFIG CKPT --dump PATH first)')
-    try:
-        with open(path, 'rb') as f:
-            records = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError) as err:
-        raise data_error(path, f'cannot read the dump ({err})') from err
+    records = safe_load(path, 'dump (a pickle from tools/test.py --dump)')
     if not isinstance(records, (list, tuple)) or not records:
         raise data_error(path, 'expected a non-empty list of per-sample '
                          'results')

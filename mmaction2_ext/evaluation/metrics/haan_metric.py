@@ -25,15 +25,22 @@ class HAANDetectionMetric(BaseMetric):
         tiou_thresholds: all thresholds; ``avg_mAP`` averages over all.
         report_thresholds: the ``mAP@t`` columns of ``results.csv``.
         out_dir: where ``results.csv`` (one row per evaluation, rewritten
-            each time, epoch from the message hub) and ``detections.json``
-            go; None keeps them in memory until ``MetricOutDirHook`` sets it.
+            each time) and ``detections.json`` go; None keeps them in memory
+            until ``MetricOutDirHook`` sets it.
+        file_prefix: put before both file names (``MetricOutDirHook`` sets
+            ``test_`` in test runs).
         write_files: set False to write nothing.
+
+    The ``epoch`` column counts from 1, as the log and ``epoch_N.pth`` do:
+    the epoch just trained, or ``self.epoch`` when set (the tested
+    checkpoint's epoch, set by ``MetricOutDirHook``).
     """
     default_prefix = 'haan'
 
     def __init__(self, num_classes: int, tiou_thresholds: Sequence[float],
                  report_thresholds: Sequence[float],
-                 out_dir: Optional[str] = None, write_files: bool = True,
+                 out_dir: Optional[str] = None, file_prefix: str = '',
+                 write_files: bool = True,
                  collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.num_classes = num_classes
@@ -44,6 +51,8 @@ class HAANDetectionMetric(BaseMetric):
             raise ValueError(f'report_thresholds {sorted(missing)} are not in '
                              'tiou_thresholds')
         self.out_dir, self.write_files = out_dir, write_files
+        self.file_prefix = file_prefix
+        self.epoch: Optional[int] = None
         self.rows: List[list] = []
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -66,16 +75,26 @@ class HAANDetectionMetric(BaseMetric):
             self._write(results, metrics)
         return metrics
 
+    def _epoch(self):
+        """1-based epoch of the evaluated weights, '' when unknown."""
+        if self.epoch is not None:
+            return self.epoch
+        # the message hub holds the 0-based index of the epoch last trained
+        trained = MessageHub.get_current_instance().get_info('epoch')
+        return '' if trained is None else trained + 1
+
+    def _path(self, name: str) -> str:
+        return osp.join(self.out_dir, self.file_prefix + name)
+
     def _write(self, results: list, metrics: dict) -> None:
-        hub = MessageHub.get_current_instance()
-        self.rows.append([hub.get_info('epoch', 0)] + list(metrics.values()))
+        self.rows.append([self._epoch()] + list(metrics.values()))
         header = ['epoch'] + [f'mAP@{t}' for t in self.report_thresholds] + \
             ['avg.mAP']
-        write_csv(osp.join(self.out_dir, 'results.csv'), self.rows, header)
+        write_csv(self._path('results.csv'), self.rows, header)
         payload = dict(version='HAAN', external_data={}, results={
             r['video_name']: [
                 dict(label=int(d['label']), score=float(d['score']),
                      segment=[float(d['t_start']), float(d['t_end'])])
                 for d in r['detections']] for r in results})
-        with atomic_write(osp.join(self.out_dir, 'detections.json'), 'w') as f:
+        with atomic_write(self._path('detections.json'), 'w') as f:
             json.dump(payload, f)

@@ -11,8 +11,11 @@ from typing import Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from ...datasets.transforms.heatmaps import EPS, channel_layout, flip_indices
+from ...datasets.transforms.heatmaps import (EPS, channel_layout,
+                                             check_skeletons, flip_indices)
+from ...utils import data_error
 
+_NAME = 'HeatmapDataPreprocessor'  # what error messages call the batch
 # elements per temporary tensor; frames are rendered in chunks below this
 _CHUNK_ELEMS = 2**25
 
@@ -171,6 +174,8 @@ class PoseHeatmapRenderer:
                  num_person: Optional[Sequence[int]] = None) -> Tensor:
         """``num_person``: real persons per sample; the rest is padding."""
         b, k, m, t, v = score.shape
+        if self.with_limb:  # before indexing with them, on any device
+            check_skeletons(self.skeletons, v, _NAME)
         kps = keypoint[..., :2].float() * torch.tensor(self.scaling,
                                                        dtype=torch.float32)
         value = score.float() if self.use_score else torch.ones_like(
@@ -179,6 +184,7 @@ class PoseHeatmapRenderer:
             real = torch.arange(m, device=score.device) < torch.as_tensor(
                 num_person, device=score.device)[:, None]
             value = value * real[:, None, :, None, None]
+        kps = _finite_drawn(kps, value)
         # frames first: (B K T, M, V, 2)
         kps = kps.permute(0, 1, 3, 2, 4, 5).reshape(b * k * t, m, v, 2)
         value = value.permute(0, 1, 3, 2, 4).reshape(b * k * t, m, v)
@@ -189,7 +195,22 @@ class PoseHeatmapRenderer:
         heat = heat.reshape((b, k, t) + heat.shape[1:])
         if self.double:
             idx = torch.as_tensor(
-                flip_indices(heat.shape[3], self.with_kp, *self.flip_lists),
+                flip_indices(heat.shape[3], self.with_kp, *self.flip_lists,
+                             name=_NAME),
                 device=heat.device)
             heat = torch.cat([heat, heat.flip(-1)[:, :, :, idx]], dim=1)
         return heat.transpose(2, 3).contiguous()
+
+
+def _finite_drawn(kps: Tensor, value: Tensor) -> Tensor:
+    """``kps`` with non-finite coordinates set to 0; those of drawn joints
+    (``value >= EPS``) are a :class:`DataError`, as the stock transform
+    cannot draw them either."""
+    finite = torch.isfinite(kps).all(-1)
+    bad = ~finite & (value >= EPS)
+    if bad.any():
+        b = int(bad.flatten(1).any(1).nonzero()[0])
+        raise data_error(_NAME, 'non-finite coordinates of a joint to draw '
+                         '(scored, or any joint with use_score=False)',
+                         sample=b, field='keypoint')
+    return torch.where(finite[..., None], kps, torch.zeros_like(kps))

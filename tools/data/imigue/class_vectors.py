@@ -49,7 +49,8 @@ def main(argv=None):
                 raise FileNotFoundError(f'{path} does not exist')
         table = mean_word_vectors(read_label_names(args.labels),
                                   np.load(args.word_list),
-                                  np.load(args.word_vectors))
+                                  np.load(args.word_vectors),
+                                  args.word_vectors)
     else:
         table = random_class_vectors(args.num_classes, args.dim,
                                      seed=args.seed)

@@ -1,0 +1,3 @@
+from .complexity import TensorForward, build_flops_model, default_shapes
+
+__all__ = ['TensorForward', 'build_flops_model', 'default_shapes']

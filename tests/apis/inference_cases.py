@@ -1,0 +1,46 @@
+"""Tiny configs with randomly initialised checkpoints, and their
+``tools/test.py --dump`` results, for the inference tests."""
+import os
+import os.path as osp
+import pickle
+import subprocess
+import sys
+
+import torch
+from mmengine.config import Config
+
+from mmaction2_ext.apis import init_model
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def write_config(repo_root, config, out_dir, dataset=None, **options):
+    """``config`` with ``dataset`` keys set in every loader, dumped to
+    ``out_dir/config.py``."""
+    cfg = Config.fromfile(osp.join(repo_root, config))
+    for loader in LOADERS:
+        cfg[loader].dataset.update(dataset or {})
+    cfg.merge_from_dict(options)
+    path = str(out_dir / 'config.py')
+    cfg.dump(path)
+    return path
+
+
+def random_checkpoint(config, path, seed=0):
+    """Save the config's freshly built weights as a checkpoint."""
+    torch.manual_seed(seed)
+    torch.save(dict(state_dict=init_model(config).state_dict()), path)
+    return path
+
+
+def tools_test_dump(repo_root, config, checkpoint, out_dir):
+    """Records of ``tools/test.py CONFIG CHECKPOINT --dump``."""
+    dump = str(out_dir / 'dump.pkl')
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', config, checkpoint, '--dump', dump,
+         '--work-dir', str(out_dir / 'work')], cwd=repo_root,
+        env=dict(os.environ, OMP_NUM_THREADS='1'), capture_output=True,
+        text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(dump, 'rb') as f:
+        return pickle.load(f)

@@ -1,0 +1,185 @@
+"""A kill -9 at any instant of a checkpoint save leaves a run that resumes
+(max_keep_ckpts=1 and save_best rotation; issue 17)."""
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+
+import pytest
+import torch
+
+from mmaction2_ext.compat.checkpoint_rotation import find_latest_checkpoint
+from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+
+CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
+EPOCHS = 5  # a new best at epoch 4 with this data and seed
+
+# Loaded by every Python of the training subprocess (PYTHONPATH): the first
+# fsync or removal of a path matching STALL_AT (once the file STALL_AFTER
+# exists, if given) writes STALL_MARKER and hangs, so the test can kill -9
+# right there.
+STALL_SITECUSTOMIZE = textwrap.dedent('''
+    import os, re, time
+    _pattern = os.environ.get('STALL_AT')
+
+    def _stall_if_matching(path):
+        if not re.search(_pattern, os.path.basename(path)):
+            return
+        after = os.environ.get('STALL_AFTER')
+        if after and not os.path.exists(after):
+            return
+        open(os.environ['STALL_MARKER'], 'w').close()
+        time.sleep(600)
+
+    if _pattern:
+        _fsync, _remove = os.fsync, os.remove
+
+        def fsync(fd):
+            _stall_if_matching(os.readlink(f'/proc/self/fd/{fd}'))
+            return _fsync(fd)
+
+        def remove(path, *args, **kwargs):
+            _stall_if_matching(os.fspath(path))
+            return _remove(path, *args, **kwargs)
+
+        os.fsync, os.remove = fsync, remove
+''')
+
+# (what is being written or removed when the kill lands, after which file)
+KILL_POINTS = {
+    'writing epoch_4.pth': (r'^\.epoch_4\.pth\..*\.tmp$', None),
+    'writing last_checkpoint': (r'^\.last_checkpoint\..*\.tmp$',
+                                'epoch_4.pth'),
+    'removing epoch_3.pth': (r'^epoch_3\.pth$', 'epoch_4.pth'),
+    'writing the new best': (r'^\.best_acc_top1_epoch_4\.pth\..*\.tmp$',
+                             'epoch_4.pth'),
+    'removing the old best': (r'^best_acc_top1_epoch_1\.pth$',
+                              'best_acc_top1_epoch_4.pth'),
+}
+
+
+@pytest.fixture(scope='module')
+def skeleton_pickle(tmp_path_factory):
+    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
+    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
+                                 samples_per_class=(16, 2), seed=3)
+
+
+def _train_cmd(work_dir, ann_file, *extra):
+    return [
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir,
+        '--seed', '0', '--deterministic', *extra, '--cfg-options',
+        *[f'{k}.dataset.ann_file={ann_file}'
+          for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')],
+        f'train_cfg.max_epochs={EPOCHS}',
+        'default_hooks.checkpoint.max_keep_ckpts=1',
+        'default_hooks.checkpoint.save_best=acc/top1'
+    ]
+
+
+def _weights(path):
+    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+
+
+@pytest.fixture(scope='module')
+def uninterrupted(tmp_path_factory, skeleton_pickle, repo_root):
+    work_dir = str(tmp_path_factory.mktemp('straight'))
+    run = subprocess.run(_train_cmd(work_dir, skeleton_pickle), cwd=repo_root,
+                         capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, PYTHONPATH=repo_root))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert 'is saved to best_acc_top1_epoch_4.pth' in run.stdout, \
+        'the data no longer gives a new best at epoch 4: adjust KILL_POINTS'
+    return work_dir
+
+
+def _kill_at(point, work_dir, cmd, env, repo_root, tmp_path):
+    pattern, after = KILL_POINTS[point]
+    marker = tmp_path / 'stalled'
+    stall_dir = tmp_path / 'stall'
+    stall_dir.mkdir()
+    (stall_dir / 'sitecustomize.py').write_text(STALL_SITECUSTOMIZE)
+    env = dict(env, STALL_AT=pattern, STALL_MARKER=str(marker),
+               STALL_AFTER=osp.join(work_dir, after) if after else '',
+               PYTHONPATH=os.pathsep.join([str(stall_dir), env['PYTHONPATH']]))
+    proc = subprocess.Popen(cmd, cwd=repo_root, env=env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while not marker.exists():
+        assert proc.poll() is None, f'the run ended before {point}'
+        assert time.time() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize('point', list(KILL_POINTS))
+def test_kill_9_during_a_save_then_resume(point, tmp_path, skeleton_pickle,
+                                          uninterrupted, tool_env, repo_root,
+                                          reliability):
+    work_dir = str(tmp_path / 'work')
+    _kill_at(point, work_dir, _train_cmd(work_dir, skeleton_pickle), tool_env,
+             repo_root, tmp_path)
+    assert not osp.exists(osp.join(work_dir, f'epoch_{EPOCHS}.pth'))
+
+    resumed = subprocess.run(
+        _train_cmd(work_dir, skeleton_pickle, '--resume'), cwd=repo_root,
+        env=tool_env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    log = resumed.stdout + resumed.stderr
+    assert 'resumed epoch' in log, log[-3000:]
+    reliability.record('resume', f'kill -9 while {point} (max_keep_ckpts=1, '
+                       'save_best)', next(line for line in log.splitlines()
+                                         if 'resumed epoch' in line))
+
+    expected = _weights(osp.join(uninterrupted, f'epoch_{EPOCHS}.pth'))
+    got = _weights(osp.join(work_dir, f'epoch_{EPOCHS}.pth'))
+    assert expected.keys() == got.keys()
+    for key in expected:
+        assert torch.equal(expected[key], got[key]), key
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        assert f.read() == osp.join(work_dir, f'epoch_{EPOCHS}.pth')
+    best = [f for f in os.listdir(work_dir) if f.startswith('best_')]
+    assert best and all(zipfile.is_zipfile(osp.join(work_dir, f))
+                        for f in best)
+    assert not [f for f in os.listdir(work_dir) if f.endswith('.tmp')]
+
+
+def _complete_checkpoint(path):
+    torch.save({'state_dict': {}}, path)
+    return str(path)
+
+
+@pytest.mark.parametrize('marker', ['missing', 'empty', 'dangling',
+                                    'truncated target'])
+def test_resume_falls_back_to_the_newest_complete_checkpoint(
+        marker, tmp_path, capsys):
+    _complete_checkpoint(tmp_path / 'epoch_2.pth')
+    _complete_checkpoint(tmp_path / 'epoch_10.pth')
+    (tmp_path / 'epoch_11.pth').write_bytes(b'PK\x03\x04 half a zip')
+    (tmp_path / 'best_acc_top1_epoch_12.pth').write_bytes(b'')
+    content = {'missing': None, 'empty': '',
+               'dangling': str(tmp_path / 'epoch_12.pth'),
+               'truncated target': str(tmp_path / 'epoch_11.pth')}[marker]
+    if content is not None:
+        (tmp_path / 'last_checkpoint').write_text(content)
+    assert find_latest_checkpoint(str(tmp_path)) == str(tmp_path /
+                                                        'epoch_10.pth')
+
+
+def test_resume_keeps_a_valid_last_checkpoint(tmp_path):
+    _complete_checkpoint(tmp_path / 'epoch_3.pth')
+    named = _complete_checkpoint(tmp_path / 'epoch_2.pth')
+    (tmp_path / 'last_checkpoint').write_text(named + '\n')
+    assert find_latest_checkpoint(str(tmp_path)) == named
+
+
+def test_nothing_to_resume_from(tmp_path):
+    assert find_latest_checkpoint(str(tmp_path)) is None
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
+    assert find_latest_checkpoint(str(tmp_path)) is None

@@ -1,0 +1,156 @@
+"""Run a trained model on your own data (docs/inference.md).
+
+    python tools/infer.py CONFIG CHECKPOINT INPUT [--pose POSE] [--topk 5]
+        [--out-json FILE] [--vis FILE.png|FILE.mp4]
+
+INPUT by config: skeleton recognizers take a ``.pkl`` / ``.json`` sample or
+annotation file (``--sample``) or ``.npy`` keypoints; PCAN a video with
+``--pose``; HAAN a ``(T, D)`` feature ``.npy`` with ``--sec2clip-ratio``.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm')
+TAKES = dict(skeleton='a skeleton sample (.pkl, .json or .npy keypoints)',
+             rgbpose='a video file with its poses (--pose)',
+             features='a (T, D) clip-feature .npy (--sec2clip-ratio)')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Predict the classes (or HAAN detections) of one input')
+    parser.add_argument('config', help='model config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('input', help='skeleton file, video or feature .npy')
+    parser.add_argument('--pose', help='pose pickle of the video (PCAN)')
+    parser.add_argument('--sample', help='sample (frame_dir) to take from a '
+                        'file holding several')
+    parser.add_argument('--img-shape', type=int, nargs=2, metavar=('H', 'W'),
+                        help='frame size of 2D keypoints without img_shape')
+    parser.add_argument('--sec2clip-ratio', type=float,
+                        help='HAAN: feature clips per second')
+    parser.add_argument('--label-file', help='class names, one per line '
+                        '(default: the config\'s label_file or built-in list)')
+    parser.add_argument('--device', default='cpu', help='cpu or cuda:0...')
+    parser.add_argument('--topk', type=int, default=5,
+                        help='predictions (recognizers) / rows (HAAN) shown')
+    parser.add_argument('--out-json', help='write the results to this file')
+    parser.add_argument('--vis', help='HAAN: timeline image (.png); '
+                        'others: poses and top labels as a video (.mp4)')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='fully unpickle the checkpoint (trusted only)')
+    return parser.parse_args(argv)
+
+
+def check_input(kind, args):
+    """One clear error when INPUT does not fit the config's input kind."""
+    from mmaction2_ext.utils import DataError
+    is_video = args.input.lower().endswith(VIDEO_EXTS)
+    fits = dict(skeleton=not is_video and args.pose is None,
+                rgbpose=is_video and args.pose is not None,
+                features=args.input.lower().endswith('.npy'))[kind]
+    if not fits:
+        raise DataError(f'{args.input}: wrong input kind for {args.config}, '
+                        f'which takes {TAKES[kind]}')
+    if kind == 'features' and args.sec2clip_ratio is None:
+        raise DataError(f'{args.input}: HAAN needs --sec2clip-ratio (feature '
+                        'clips per second)')
+    suffix = '.png' if kind == 'features' else '.mp4'
+    if args.vis and not args.vis.lower().endswith(suffix):
+        raise DataError(f'--vis {args.vis}: this config draws a {suffix} '
+                        'file')
+
+
+def predict(model, args):
+    """The results dict written by ``--out-json``, and the annotation dict
+    of a recognizer's input (None for HAAN)."""
+    from mmaction2_ext.apis import (inference_features, inference_rgbpose,
+                                    inference_skeleton, named_detections,
+                                    top_predictions)
+    from mmaction2_ext.apis.inference import (rgbpose_annotation,
+                                              skeleton_annotation)
+    if model.input_kind == 'features':
+        dets = inference_features(model, args.input, args.sec2clip_ratio)
+        return dict(input=args.input,
+                    detections=named_detections(model, dets)), None
+    if model.input_kind == 'rgbpose':
+        anno = rgbpose_annotation(model, args.input, args.pose, args.sample)
+        result = inference_rgbpose(model, args.input, anno)
+    else:
+        anno = skeleton_annotation(model, args.input, args.sample,
+                                   args.img_shape)
+        result = inference_skeleton(model, anno)
+    return dict(input=args.input,
+                **top_predictions(model, result, args.topk)), anno
+
+
+def visualize(model, results, anno, out):
+    """``--vis``: HAAN timeline, or the poses and top labels as an mp4."""
+    if anno is None:
+        from mmaction2_ext.visualization.timeline import plot_timeline
+        plot_timeline(results['detections'], out,
+                      title=osp.basename(results['input']))
+        return
+    import decord
+    from mmaction2_ext.visualization.pose_video import (pose_edges,
+                                                        write_pose_video)
+    layout = model.cfg.model.get('backbone', {}).get('graph_cfg', {}).get(
+        'layout')
+    lines = [f'{p["label"]}: {p["score"]:.2f}'
+             for p in results['predictions'][:3]]
+    frames, fps = None, 30.
+    if 'filename' in anno:
+        reader = decord.VideoReader(anno['filename'], num_threads=1)
+        frames = reader.get_batch(range(len(reader))).asnumpy()
+        fps = reader.get_avg_fps()
+    write_pose_video(out, anno['keypoint'], lines, anno.get('img_shape'),
+                     frames, pose_edges(anno['keypoint'].shape[2], layout),
+                     fps)
+
+
+def print_table(results, topk):
+    print(f'input: {results["input"]}')
+    if 'detections' in results:
+        rows = results['detections'][:topk]
+        print(f'{len(results["detections"])} detections, best {len(rows)}:')
+        print(f'{"start":>8} {"end":>8} {"score":>8}  label')
+        for d in rows:
+            print(f'{d["start"]:8.2f} {d["end"]:8.2f} {d["score"]:8.4f}  '
+                  f'{d["label"]}')
+        return
+    for key, title in (('predictions', 'class'), ('body', 'body part')):
+        if key in results:
+            print(f'{"rank":>4} {"score":>8}  {title}')
+            for rank, p in enumerate(results[key], 1):
+                print(f'{rank:4d} {p["score"]:8.4f}  {p["label"]}')
+
+
+def main(args):
+    from mmaction2_ext.apis import init_model, load_config, trust_checkpoints
+    from mmaction2_ext.apis.inference import input_kind
+    from mmaction2_ext.utils import atomic_write
+    if args.trust_checkpoint:
+        trust_checkpoints()
+    if not osp.exists(args.input):
+        raise FileNotFoundError(f'input file {args.input} does not exist')
+    cfg = load_config(args.config)
+    if args.label_file:
+        cfg.label_file = args.label_file
+    check_input(input_kind(cfg), args)
+    model = init_model(cfg, args.checkpoint, args.device)
+    results, anno = predict(model, args)
+    print_table(results, args.topk)
+    if args.out_json:
+        with atomic_write(args.out_json, 'w') as f:
+            json.dump(results, f, indent=2)
+    if args.vis:
+        visualize(model, results, anno, args.vis)
+
+
+if __name__ == '__main__':
+    ARGS = parse_args()  # --help and usage errors before the heavy imports
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))
