@@ -37,6 +37,7 @@ class TrainingStateHook(Hook):
 
     def __init__(self) -> None:
         self._loaded: Optional[dict] = None
+        self._loaded_from: Optional[str] = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint[TRAINING_STATE_KEY] = {
@@ -45,6 +46,10 @@ class TrainingStateHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         self._loaded = checkpoint.get(TRAINING_STATE_KEY)
+        # the file being resumed (compat.runner_loading records it; an
+        # auto-resume may fall back from last_checkpoint to another file)
+        self._loaded_from = getattr(runner, '_resuming_from', None) or \
+            runner.cfg.get('load_from') or last_checkpoint(runner.work_dir)
 
     def before_train(self, runner) -> None:
         """After ``load_or_resume``: a resumed run starts past iteration 0."""
@@ -65,9 +70,7 @@ class TrainingStateHook(Hook):
             try:
                 module.load_training_state_dict(loaded[name])
             except (KeyError, ValueError) as err:
-                path = runner.cfg.get('load_from') or last_checkpoint(
-                    runner.work_dir)
                 problem = f'{err} (was it saved by this config?)' \
                     if isinstance(err, ValueError) else 'missing'
-                raise data_error(path, f'cannot resume: {problem}',
+                raise data_error(self._loaded_from, f'cannot resume: {problem}',
                                  field=f'{TRAINING_STATE_KEY}/{name}') from err
