@@ -87,7 +87,8 @@ def _frame_files(folder: str) -> List[str]:
     return files
 
 
-def _read_json(path: str):
+def read_json(path: str):
+    """The loaded JSON file; an unreadable one is a :class:`DataError`."""
     try:
         with open(path, encoding='utf-8') as f:
             return json.load(f)
@@ -122,7 +123,7 @@ def load_openpose(folder: str, layout: str = 'ma52',
         raise ValueError(f'layout {layout!r} not in {list(OPENPOSE_LAYOUTS)}')
     frames = []
     for path in _frame_files(folder):
-        data = _read_json(path)
+        data = read_json(path)
         if not isinstance(data, dict) or not isinstance(
                 data.get('people'), list):
             raise data_error(path, 'expected an OpenPose frame: a dict with '
@@ -174,7 +175,7 @@ def load_mmpose(path: str, data=None, max_persons: Optional[int] = None
     ``{'frame_id', 'instances'}`` (Inferencer), ``{'instance_info': ...}``
     (the mmdet demo) or one image's instance list. ``data``: the loaded
     JSON, if already read."""
-    data = _read_json(path) if data is None else data
+    data = read_json(path) if data is None else data
     if not is_mmpose(data):
         raise data_error(path, 'not an mmpose prediction file (expected '
                          'frames with "instances" of "keypoints")')
@@ -187,4 +188,5 @@ def load_mmpose(path: str, data=None, max_persons: Optional[int] = None
 
 
 __all__ = ['BODY25_TO_OPENPOSE18', 'OPENPOSE18_TO_COCO17', 'FINGERTIPS',
-           'load_openpose', 'load_mmpose', 'is_mmpose', 'openpose_person']
+           'load_openpose', 'load_mmpose', 'is_mmpose', 'openpose_person',
+           'read_json']
