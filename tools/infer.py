@@ -16,6 +16,7 @@ import os.path as osp
 import sys
 
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm')
+EXTRACT = 'mediapipe'  # --pose value: extract the poses from the video
 TAKES = dict(skeleton='a skeleton sample (.pkl, .json, .npy keypoints or '
              'an OpenPose JSON folder)',
              rgbpose='a video file with its poses (--pose)',
@@ -29,7 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('input', help='skeleton file, video or feature .npy')
     parser.add_argument('--pose', help='poses of the video (PCAN): pose '
-                        'pickle or OpenPose JSON folder')
+                        'pickle, OpenPose JSON folder, or "mediapipe" to '
+                        'extract them (the [pose] extra)')
     parser.add_argument('--sample', help='sample (frame_dir) to take from a '
                         'file holding several')
     parser.add_argument('--img-shape', type=int, nargs=2, metavar=('H', 'W'),
@@ -76,6 +78,14 @@ def check_input(kind, args):
     if args.vis and not args.vis.lower().endswith(suffix):
         raise DataError(f'--vis {args.vis}: this config draws a {suffix} '
                         'file')
+
+
+def extract(model, video):
+    """``--pose mediapipe``: the video's poses in the config's layout."""
+    from mmaction2_ext.apis.inference import OPENPOSE_LAYOUT, expected_joints
+    from mmaction2_ext.apis.pose_extract import extract_poses
+    joints = expected_joints(model.cfg)
+    return extract_poses(video, OPENPOSE_LAYOUT.get(joints, 'ma52'))
 
 
 def predict(model, args):
@@ -197,6 +207,8 @@ def main(args):
         cfg.label_file = args.label_file
     check_input(input_kind(cfg), args)
     model = init_model(cfg, args.checkpoint, args.device)
+    if args.pose == EXTRACT:
+        args.pose = extract(model, args.input)
     if args.window is not None:
         results, anno = predict_windows(model, args), None
     else:

@@ -9,9 +9,13 @@ import sys
 import numpy as np
 import pytest
 
+from mmaction2_ext.apis import inference_rgbpose, init_model, top_predictions
 from mmaction2_ext.datasets import check_pose_annotation
 from mmaction2_ext.datasets.pose_import import load_mmpose, load_openpose
+from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.utils import DataError
+
+from inference_cases import random_checkpoint, write_config
 
 # the mapping as documented in docs/inference.md, by joint name
 OPENPOSE18 = ('nose neck r_shoulder r_elbow r_wrist l_shoulder l_elbow '
@@ -186,3 +190,65 @@ def test_tool_writes_an_ma52_pickle(tmp_path, repo_root):
                               keypoint_dim=2)
     np.testing.assert_allclose(annos[1]['keypoint'],
                                load_openpose(folders[1])['keypoint'])
+
+
+@pytest.fixture(scope='module')
+def pcan_openpose(tmp_path_factory, repo_root):
+    """A tiny PCAN, a synthetic MA-52 video, and OpenPose frames for it."""
+    out = tmp_path_factory.mktemp('pcan_openpose')
+    config = write_config(
+        repo_root, 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py', out)
+    make_ma52(str(out / 'ma52'), classes=(0, ), samples_per_class=(1, 1, 1),
+              size=64, frames=(40, 40))
+    rng = np.random.default_rng(0)
+    frames = [[dict(pose_keypoints_2d=np.c_[
+        rng.uniform(5, 59, (25, 2)), rng.uniform(.3, 1, 25)].ravel().tolist(),
+        hand_left_keypoints_2d=np.c_[rng.uniform(5, 59, (21, 2)),
+                                     np.ones(21)].ravel().tolist())]
+        for _ in range(40)]
+    return dict(config=config, ckpt=random_checkpoint(config, str(
+        out / 'p.pth')), video=str(out / 'ma52' / 'raw_videos' /
+                                   '0002_01_0000.mp4'),
+        folder=_write_frames(out / 'openpose', frames), out=out)
+
+
+def test_infer_takes_an_openpose_folder(pcan_openpose, repo_root):
+    case = pcan_openpose
+    model = init_model(case['config'], case['ckpt'])
+    # poses in pixels of the video's 64 x 64 frames
+    expected = inference_rgbpose(model, case['video'], dict(
+        load_openpose(case['folder']), img_shape=(64, 64)))
+    got = inference_rgbpose(model, case['video'], case['folder'])
+    for key, value in expected.pred_score.items():
+        np.testing.assert_array_equal(got.pred_score[key].numpy(),
+                                      value.numpy(), err_msg=key)
+    out_json = str(case['out'] / 'op.json')
+    proc = subprocess.run(
+        [sys.executable, 'tools/infer.py', case['config'], case['ckpt'],
+         case['video'], '--pose', case['folder'], '--out-json', out_json],
+        cwd=repo_root, env=dict(os.environ, OMP_NUM_THREADS='1'),
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(out_json) as f:
+        written = json.load(f)
+    top = top_predictions(model, expected)['predictions']
+    assert [p['index'] for p in written['predictions']] == \
+        [p['index'] for p in top]
+
+
+def test_infer_with_an_empty_openpose_folder_is_one_line(
+        pcan_openpose, repo_root, tmp_path, reliability):
+    (tmp_path / 'nobody').mkdir()
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env.pop('MMACTION2_EXT_DEBUG', None)
+    proc = subprocess.run(
+        [sys.executable, 'tools/infer.py', pcan_openpose['config'],
+         pcan_openpose['ckpt'], pcan_openpose['video'], '--pose',
+         str(tmp_path / 'nobody')], cwd=repo_root, env=env,
+        capture_output=True, text=True, timeout=300)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr
+    assert lines[0].startswith('error: ') and \
+        'no OpenPose .json frame files' in lines[0]
+    reliability.record('inference', '--pose: an empty OpenPose folder',
+                       lines[0])
