@@ -2,9 +2,6 @@
 [pose] extra installed) poses of the real MA-52 and mmaction2 clips."""
 import glob
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,7 +9,7 @@ import pytest
 from mmaction2_ext.apis.pose_extract import extract_poses, landmarks_to_layout
 from mmaction2_ext.datasets import check_pose_annotation
 
-from inference_cases import random_checkpoint, write_config
+from inference_cases import random_checkpoint, run_infer, write_config
 
 # MediaPipe pose landmark names (index = position)
 MP = ('nose l_eye_inner l_eye l_eye_outer r_eye_inner r_eye r_eye_outer '
@@ -101,11 +98,8 @@ def test_real_clips_give_smooth_in_frame_ma52_poses(mediapipe, upstream_dir):
 def test_video_to_pcan_top5(mediapipe, upstream_dir, repo_root, tmp_path):
     config, ckpt = _pcan(repo_root, tmp_path)
     clip = _clips(upstream_dir)[0]
-    proc = subprocess.run(
-        [sys.executable, 'tools/infer.py', config, ckpt, clip, '--pose',
-         'mediapipe', '--out-json', str(tmp_path / 'top5.json')],
-        cwd=repo_root, env=dict(os.environ, OMP_NUM_THREADS='1'),
-        capture_output=True, text=True, timeout=600)
+    proc = run_infer(repo_root, config, ckpt, clip, '--pose', 'mediapipe',
+                     '--out-json', str(tmp_path / 'top5.json'))
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(tmp_path / 'top5.json') as f:
         assert len(json.load(f)['predictions']) == 5
@@ -119,11 +113,7 @@ def _pcan(repo_root, tmp_path):
 
 
 def _one_error_line(repo_root, args):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    env.pop('MMACTION2_EXT_DEBUG', None)
-    proc = subprocess.run([sys.executable, 'tools/infer.py', *args],
-                          cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=600)
+    proc = run_infer(repo_root, *args)
     lines = [line for line in proc.stderr.splitlines()
              if line.startswith('error') or 'Traceback' in line]
     assert proc.returncode == 1 and len(lines) == 1, proc.stderr[-3000:]

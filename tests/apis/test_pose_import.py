@@ -1,10 +1,7 @@
 """OpenPose / mmpose JSON -> MA-52 28 keypoints, OpenPose-18 and COCO-17."""
 import json
-import os
 import pickle
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,7 +12,10 @@ from mmaction2_ext.datasets.pose_import import load_mmpose, load_openpose
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.utils import DataError
 
-from inference_cases import random_checkpoint, write_config
+from inference_cases import (random_checkpoint, run_infer, run_tool,
+                             write_config)
+
+TOOL = 'tools/data/pose_from_openpose.py'
 
 # the mapping as documented in docs/inference.md, by joint name
 OPENPOSE18 = ('nose neck r_shoulder r_elbow r_wrist l_shoulder l_elbow '
@@ -159,12 +159,8 @@ def test_bad_openpose_json_is_one_error_line(case, tmp_path, repo_root,
     folder, match = _bad_cases(tmp_path)[case]
     with pytest.raises(DataError, match=re.escape(match)):
         load_openpose(folder)
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    env.pop('MMACTION2_EXT_DEBUG', None)
-    proc = subprocess.run(
-        [sys.executable, 'tools/data/pose_from_openpose.py', folder, '--out',
-         str(tmp_path / 'out.pkl')], cwd=repo_root, env=env,
-        capture_output=True, text=True, timeout=120)
+    proc = run_tool(repo_root, TOOL, folder, '--out',
+                    str(tmp_path / 'out.pkl'))
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 1 and len(lines) == 1, proc.stderr
     assert lines[0].startswith('error: ') and match in lines[0]
@@ -175,11 +171,8 @@ def test_bad_openpose_json_is_one_error_line(case, tmp_path, repo_root,
 def test_tool_writes_an_ma52_pickle(tmp_path, repo_root):
     folders = [_write_frames(tmp_path / name, [
         [_person(BODY25, t, 0)] for t in range(5)]) for name in ('a', 'b')]
-    proc = subprocess.run(
-        [sys.executable, 'tools/data/pose_from_openpose.py', *folders,
-         '--out', str(tmp_path / 'poses.pkl'), '--img-shape', '720', '1280'],
-        cwd=repo_root, env=dict(os.environ, OMP_NUM_THREADS='1'),
-        capture_output=True, text=True, timeout=120)
+    proc = run_tool(repo_root, TOOL, *folders, '--out',
+                    str(tmp_path / 'poses.pkl'), '--img-shape', '720', '1280')
     assert proc.returncode == 0, proc.stderr
     with open(tmp_path / 'poses.pkl', 'rb') as f:
         annos = pickle.load(f)
@@ -223,11 +216,8 @@ def test_infer_takes_an_openpose_folder(pcan_openpose, repo_root):
         np.testing.assert_array_equal(got.pred_score[key].numpy(),
                                       value.numpy(), err_msg=key)
     out_json = str(case['out'] / 'op.json')
-    proc = subprocess.run(
-        [sys.executable, 'tools/infer.py', case['config'], case['ckpt'],
-         case['video'], '--pose', case['folder'], '--out-json', out_json],
-        cwd=repo_root, env=dict(os.environ, OMP_NUM_THREADS='1'),
-        capture_output=True, text=True, timeout=300)
+    proc = run_infer(repo_root, case['config'], case['ckpt'], case['video'],
+                     '--pose', case['folder'], '--out-json', out_json)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(out_json) as f:
         written = json.load(f)
@@ -239,13 +229,9 @@ def test_infer_takes_an_openpose_folder(pcan_openpose, repo_root):
 def test_infer_with_an_empty_openpose_folder_is_one_line(
         pcan_openpose, repo_root, tmp_path, reliability):
     (tmp_path / 'nobody').mkdir()
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    env.pop('MMACTION2_EXT_DEBUG', None)
-    proc = subprocess.run(
-        [sys.executable, 'tools/infer.py', pcan_openpose['config'],
-         pcan_openpose['ckpt'], pcan_openpose['video'], '--pose',
-         str(tmp_path / 'nobody')], cwd=repo_root, env=env,
-        capture_output=True, text=True, timeout=300)
+    proc = run_infer(repo_root, pcan_openpose['config'],
+                     pcan_openpose['ckpt'], pcan_openpose['video'], '--pose',
+                     str(tmp_path / 'nobody'))
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 1 and len(lines) == 1, proc.stderr
     assert lines[0].startswith('error: ') and \

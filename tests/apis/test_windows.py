@@ -1,10 +1,7 @@
 """Sliding windows over a long input: the per-window timeline of the API and
 of ``tools/infer.py --window``, for skeleton and RGB + pose models."""
 import json
-import os
 import pickle
-import subprocess
-import sys
 
 import decord
 import numpy as np
@@ -19,7 +16,7 @@ from mmaction2_ext.apis.windows import (_window_pipeline, slice_annotation,
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
-from inference_cases import random_checkpoint, write_config
+from inference_cases import random_checkpoint, run_infer, write_config
 
 STGCN = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 PCAN = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
@@ -85,17 +82,9 @@ def test_windows_equal_calls_on_the_slices(long_skeleton):
     assert len({w['predictions'][0]['score'] for w in timeline}) > 1
 
 
-def _infer(repo_root, *args):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    env.pop('MMACTION2_EXT_DEBUG', None)
-    return subprocess.run([sys.executable, 'tools/infer.py', *args],
-                          cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=300)
-
-
 def test_cli_timeline_json_and_png(long_skeleton, repo_root):
     out = long_skeleton['out']
-    proc = _infer(repo_root, long_skeleton['config'], long_skeleton['ckpt'],
+    proc = run_infer(repo_root, long_skeleton['config'], long_skeleton['ckpt'],
                   long_skeleton['path'], '--window', '40', '--stride', '30',
                   '--topk', '2', '--out-json', str(out / 'tl.json'),
                   '--vis', str(out / 'tl.png'))
@@ -126,7 +115,7 @@ def test_cli_timeline_json_and_png(long_skeleton, repo_root):
 ])
 def test_cli_bad_window_is_one_line(case, args, expected, long_skeleton,
                                     repo_root, reliability):
-    proc = _infer(repo_root, long_skeleton['config'], long_skeleton['ckpt'],
+    proc = run_infer(repo_root, long_skeleton['config'], long_skeleton['ckpt'],
                   long_skeleton['path'], *args)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 1 and len(lines) == 1, proc.stderr
