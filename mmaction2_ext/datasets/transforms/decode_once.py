@@ -3,9 +3,9 @@
 Stock ``DecordDecode``/``MMDecode`` hand all clip indices (10 test clips of
 8 frames: 80 indices in clip order) to decord's ``get_batch``, which seeks
 back to a keyframe at the start of every clip and decodes forward again: a
-10-clip sample decodes its video about 10 times. Here the sorted unique indices are
-read in one forward pass and the clips index those frames. decord decodes a
-frame from the same keyframe either way, so the frames are bit-identical.
+10-clip sample decodes its video about 10 times. Here the sorted unique
+indices are read in one forward pass and the clips index those frames. decord
+decodes a frame from the same keyframe either way: bit-identical frames.
 
 Memory per sample: the unique frames plus one copy per repeated index, i.e. at
 most ``len(frame_inds)`` frames of H x W x 3 uint8, as stock holds. Repeats are
