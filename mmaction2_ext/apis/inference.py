@@ -95,7 +95,7 @@ def input_kind(cfg: Config) -> str:
     """'features' (HAAN), 'rgbpose' (video + pose) or 'skeleton'."""
     if cfg.model.get('type') == 'HAAN':
         return 'features'
-    if 'MMDecode' in _transform_types(cfg):
+    if {'MMDecode', 'MMDecodeOnce'} & set(_transform_types(cfg)):
         return 'rgbpose'
     return 'skeleton'
 
@@ -123,7 +123,7 @@ def coord_dims(cfg: Config) -> Optional[int]:
     types = _transform_types(cfg)
     if 'PreNormalize3D' in types:
         return 3
-    if {'PreNormalize2D', 'MMDecode', 'Kinetics_Transform',
+    if {'PreNormalize2D', 'MMDecode', 'MMDecodeOnce', 'Kinetics_Transform',
             *HEATMAP_TRANSFORMS} & set(types):
         return 2
     return None
