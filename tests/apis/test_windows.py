@@ -154,8 +154,9 @@ def test_rgbpose_window_reads_its_own_video_frames(pcan):
     frames taken from it."""
     model = pcan['model']
     anno = rgbpose_annotation(model, pcan['video'], pcan['pose'])
-    steps = model.cfg.test_pipeline[:2]  # sampler, MMDecode
-    assert [s['type'] for s in steps] == ['MMUniformSampleFrames', 'MMDecode']
+    steps = model.cfg.test_pipeline[:2]  # sampler, decoder
+    assert [s['type'] for s in steps] == ['MMUniformSampleFrames',
+                                          'MMDecodeOnce']
     cfg = model.cfg.copy()
     cfg.test_pipeline = steps
     results = _window_pipeline(cfg, 25)(slice_annotation(anno, 25, 40))
