@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# test processes (pytest-xdist; one file per worker at a time)
+TEST_WORKERS ?= 2
 
 .PHONY: install test demo clean-demo
 
@@ -16,7 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-tests.txt setup.py
 install: $(VENV)/.installed
 
 test: install
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 demo: install
 	bash tools/demo.sh $(PY)

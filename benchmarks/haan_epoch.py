@@ -5,13 +5,17 @@ classes, coarse classes), same weights, same batches, one run.
     python benchmarks/haan_epoch.py                 # FineGym sizes, d=512
     python benchmarks/haan_epoch.py --encoded 2048  # the full FineGym model
     python benchmarks/haan_epoch.py --device cuda --videos 200
+    python benchmarks/haan_epoch.py --table     # results/haan_epoch.md
 
 Dropout is set to 0 in both so the per-iteration losses must agree (the two
 paths draw dropout masks in a different order); it does not change the cost.
+The first batch's losses are checked equal before timing; epochs are timed
+interleaved (loop, ours) from fresh copies of the same weights.
 """
 import argparse
 import copy
 import os.path as osp
+import shlex
 import sys
 import time
 
@@ -19,10 +23,19 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+BENCH = osp.dirname(osp.abspath(__file__))
+sys.path[:0] = [osp.dirname(BENCH), BENCH]
 
+from machine import Run, write_table  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 import mmaction2_ext  # noqa: E402,F401
+
+# the rows of results/haan_epoch.md
+TABLE = {
+    '--videos 6 --encoded 2048': 'FineGym full model',
+    '--videos 20': 'FineGym sizes, d=512',
+    '--videos 20 --encoded 1024 --feature-size 4096 --classes 106 '
+    '--pooling max --max-clips 100': 'FineAction full model'}
 
 
 def loop_losses(model, x, seq_lens, samples, f2c, pooling, lambdas, top_k):
@@ -122,7 +135,7 @@ def run_epoch(model, batches, step):
     return time.perf_counter() - start, np.array(losses)
 
 
-def main():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--videos', type=int, default=40)
     parser.add_argument('--batch-size', type=int, default=2)
@@ -133,13 +146,23 @@ def main():
     parser.add_argument('--concepts', type=int, default=500)
     parser.add_argument('--pooling', choices=['mean', 'max'], default='mean')
     parser.add_argument('--device', default='cpu')
-    args = parser.parse_args()
+    parser.add_argument('--repeats', type=int, default=5,
+                        help='epochs of each, interleaved')
+    parser.add_argument('--table', action='store_true',
+                        help='run the rows of TABLE, write --out')
+    parser.add_argument('--out', default=osp.join(BENCH, 'results',
+                                                  'haan_epoch.md'))
+    return parser.parse_args(argv)
+
+
+def measure(args):
+    """Median s/iter of (loop, ours) and the max loss difference."""
     rng = np.random.default_rng(0)
     num_coarse = 14
     f2c = [c % num_coarse for c in range(args.classes)]
     lambdas, top_k = (1., 1e-3, 1e-2, 1e-1), 5
     torch.manual_seed(1)
-    ours = MODELS.build(dict(
+    model = MODELS.build(dict(
         type='HAAN', feature_size=args.feature_size,
         encoded_feature_size=args.encoded, fine_to_coarse=f2c,
         dropout_rate=0., num_visual_concepts=args.concepts,
@@ -152,11 +175,9 @@ def main():
     weights = torch.from_numpy(np.bincount(
         np.concatenate(list(labels.values())), minlength=args.concepts) /
         sum(len(v) for v in labels.values())).float()
-    ours.set_pseudo_labels(labels, weights)
-    ours.to(args.device)
+    model.set_pseudo_labels(labels, weights)
+    model.to(args.device).train()
     batches = to_device(batches, args.device)
-    loop = copy.deepcopy(ours)
-    ours.train(), loop.train()
 
     def batched_step(model, x, lens, samples):
         return sum(model(x, samples, mode='loss').values())
@@ -165,22 +186,46 @@ def main():
         return loop_losses(model, x[:, :int(lens.max())], lens, samples, f2c,
                            args.pooling, lambdas, top_k)
 
-    t_loop, l_loop = run_epoch(loop, batches, loop_step)
-    t_ours, l_ours = run_epoch(ours, batches, batched_step)
-    diff = np.abs(l_ours - l_loop).max()
-    rel = (np.abs(l_ours - l_loop) / np.abs(l_loop)).max()
-    print(f'HAAN epoch: {len(batches)} iterations x batch {args.batch_size}, '
-          f'<= {args.max_clips} clips, D={args.feature_size}, '
-          f'd={args.encoded}, C={args.classes}, K={args.concepts}, '
-          f'device {args.device}, torch threads {torch.get_num_threads()}')
-    print('| implementation | epoch (s) | s / iter | speed-up |')
-    print('|---|---|---|---|')
-    print(f'| per-video loop (upstream structure) | {t_loop:.2f} | '
-          f'{t_loop / len(batches):.3f} | 1.0x |')
-    print(f'| ours (batched) | {t_ours:.2f} | {t_ours / len(batches):.3f} | '
-          f'{t_loop / t_ours:.1f}x |')
-    print(f'losses over the epoch: max |ours - loop| = {diff:.2e} '
-          f'(max relative {rel:.2e}), first loss {l_ours[0]:.6f}')
+    steps = (loop_step, batched_step)
+    first = [step(copy.deepcopy(model), *batches[0]).item()
+             for step in steps]
+    assert abs(first[0] - first[1]) <= 1e-5 * abs(first[0]), first
+    times, losses = ([], []), ([], [])
+    for _ in range(args.repeats):
+        for i, step in enumerate(steps):
+            t, loss = run_epoch(copy.deepcopy(model), batches, step)
+            times[i].append(t / len(batches))
+            losses[i].append(loss)
+    diff = np.abs(np.array(losses[1]) - np.array(losses[0])).max()
+    return [float(np.median(t)) for t in times] + [diff, len(batches)]
+
+
+def main():
+    args = parse_args()
+    run = Run()
+    if not args.table:
+        t_loop, t_ours, diff, iters = measure(args)
+        print(f'HAAN epoch: {iters} iterations x batch {args.batch_size}, '
+              f'device {args.device}: loop {t_loop:.3f} s/iter, ours '
+              f'{t_ours:.3f} s/iter, {t_loop / t_ours:.1f}x; max loss '
+              f'difference {diff:.2e}')
+        return
+    lines = ['| command | loop s/iter | ours s/iter | speed-up '
+             '| max loss diff |', '|---|---|---|---|---|']
+    for command, name in TABLE.items():
+        t_loop, t_ours, diff, _ = measure(parse_args(
+            shlex.split(command) + ['--repeats', str(args.repeats),
+                                    '--device', args.device]))
+        lines.append(f'| `{command}` ({name}) | {t_loop:.3f} | {t_ours:.3f} '
+                     f'| {t_loop / t_ours:.1f}x | {diff:.2e} |')
+        print(lines[-1], flush=True)
+    footer = (f'Device {args.device}; same weights, batches and '
+              'pseudo-labels for both, dropout 0 so the losses must agree. ' +
+              run.footer(args.repeats).replace('repeats', 'epochs each'))
+    print(footer)
+    write_table(args.out, 'HAAN training epoch: batched losses vs per-video '
+                'loop', 'python benchmarks/haan_epoch.py --table', lines,
+                footer)
 
 
 if __name__ == '__main__':

@@ -5,23 +5,29 @@
     python benchmarks/pcan_train_step.py --size full --device cuda
 
 Both models share widths and inputs; "stock" drops the FeatureInteraction
-blocks and the PCAN head (prototypes, tree loss, body classifiers). The data
-pipeline is the PCAN test pipeline read through ``MA52Dataset`` (ours, with
-``FastGeneratePoseTarget``) and through stock mmaction2 ``PoseDataset`` with
-its ``GeneratePoseTarget`` (same arguments), on the same synthetic clips.
+blocks and the PCAN head (prototypes, tree loss, body classifiers); the two
+models do different work, so their outputs are not compared. The data
+pipeline is the PCAN test pipeline read through ``MA52Dataset`` (ours:
+``MMDecodeOnce``, ``FastGeneratePoseTarget``) and through stock mmaction2
+``PoseDataset`` with ``MMDecode`` and ``GeneratePoseTarget`` (same
+arguments), on the same synthetic clips; their outputs are checked equal
+before timing.
 """
 import argparse
 import copy
 import os.path as osp
 import sys
 import tempfile
-import time
 
+import numpy as np
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+BENCH = osp.dirname(osp.abspath(__file__))
+ROOT = osp.dirname(BENCH)
+sys.path[:0] = [ROOT, BENCH]
 
 import mmaction2_ext  # noqa: E402,F401
+from machine import Run, interleaved, write_table  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmaction.datasets import PoseDataset as StockPoseDataset  # noqa: E402
@@ -34,6 +40,8 @@ CONFIGS = {'full': 'configs/pcan/pcan_rgbpose_ma52.py',
            'tiny': 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'}
 SHAPES = {'full': ((3, 8, 224, 224), (28, 32, 56, 56)),
           'tiny': ((3, 8, 56, 56), (28, 32, 14, 14))}
+STOCK_TRANSFORMS = dict(MMDecodeOnce='MMDecode',
+                        FastGeneratePoseTarget='GeneratePoseTarget')
 
 
 def stock_model_cfg(cfg):
@@ -54,39 +62,60 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def time_train_step(model, batch, shapes, device, iters, warmup=2):
+def train_step(model, batch, shapes, device):
+    """A function running one SGD step of ``model`` on fixed random data."""
     model.to(device).train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=1e-3, momentum=0.9)
     gen = torch.Generator().manual_seed(0)
     # (N, num_clips=1, C, T, H, W), as the data preprocessor hands them over
-    inputs = {'imgs': torch.randn(batch, 1, *shapes[0], generator=gen).to(device),
+    inputs = {'imgs': torch.randn(batch, 1, *shapes[0],
+                                  generator=gen).to(device),
               'heatmap_imgs': torch.rand(batch, 1, *shapes[1],
                                          generator=gen).to(device)}
-    samples = [ActionDataSample().set_gt_label(torch.tensor([i % 52])).to(device)
-               for i in range(batch)]
-    times = []
-    for i in range(warmup + iters):
-        sync(device)
-        start = time.perf_counter()
+    samples = [ActionDataSample().set_gt_label(torch.tensor([i % 52]))
+               .to(device) for i in range(batch)]
+
+    def step(_):
         losses = model.loss(dict(inputs), samples)
         loss = sum(v for k, v in losses.items() if 'loss' in k)
         opt.zero_grad()
         loss.backward()
         opt.step()
         sync(device)
-        if i >= warmup:
-            times.append(time.perf_counter() - start)
-    return 1000 * sorted(times)[len(times) // 2] / batch  # median ms / sample
+    return step
 
 
-def time_pipeline(dataset_cfg, n):
-    dataset = DATASETS.build(dataset_cfg)
-    dataset[0]  # warm-up (decoder, caches)
-    start = time.perf_counter()
-    for i in range(n):
-        dataset[i % len(dataset)]
-    return 1000 * (time.perf_counter() - start) / n
+def pipeline_datasets(cfg, tmp, samples):
+    """(stock PoseDataset, ours MA52Dataset) on synthetic test clips."""
+    make_ma52(tmp, classes=(0, 11), samples_per_class=(1, 1, samples // 2),
+              size=128)
+    ds = copy.deepcopy(cfg.test_dataloader.dataset)
+    ds.update(ann_file=f'{tmp}/MA-52_openpose_28kp/MA52_test.pkl',
+              list_file=f'{tmp}/annotations/test_list_videos.txt',
+              data_prefix=dict(video=f'{tmp}/raw_videos/'))
+    stock = {k: v for k, v in ds.items() if k != 'list_file'}
+    # the class itself: the name 'PoseDataset' now builds ours
+    stock['type'] = StockPoseDataset
+    stock['pipeline'] = [dict(t, type=STOCK_TRANSFORMS.get(t['type'],
+                                                           t['type']))
+                         for t in ds.pipeline]
+    return DATASETS.build(stock), DATASETS.build(ds)
+
+
+def check_equal(stock, ours):
+    for i in range(len(ours)):
+        ref, out = stock[i]['inputs'], ours[i]['inputs']
+        assert torch.equal(ref['imgs'], out['imgs']), f'sample {i}: frames'
+        diff = (ref['heatmap_imgs'] - out['heatmap_imgs']).abs().max()
+        assert diff <= 1e-5, f'sample {i}: heatmaps differ by {diff}'
+
+
+def pipeline_ms(stock, ours, repeats):
+    """Per-sample medians (stock, ours), mean over the samples, in ms."""
+    times = [interleaved([stock.__getitem__, ours.__getitem__],
+                         lambda: i, repeats) for i in range(len(ours))]
+    return 1000 * np.mean(times, axis=0)
 
 
 def main():
@@ -94,47 +123,44 @@ def main():
     parser.add_argument('--size', choices=CONFIGS, default='tiny')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--batch', type=int, default=4)
-    parser.add_argument('--iters', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--samples', type=int, default=6,
                         help='clips through the data pipeline')
+    parser.add_argument('--out', default=None,
+                        help='default: results/pcan_train_step_SIZE.md')
     args = parser.parse_args()
     init_default_scope('mmaction')
-    cfg = Config.fromfile(CONFIGS[args.size])
-    rows = []
-    for name, model_cfg in (('stock RGBPoseConv3D', stock_model_cfg(cfg.model)),
-                            ('PCAN (ours)', cfg.model)):
+    run = Run()
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[args.size]))
+    steps = []
+    for model_cfg in (stock_model_cfg(cfg.model), cfg.model):
         torch.manual_seed(0)
-        model = MODELS.build(model_cfg)
-        ms = time_train_step(model, args.batch, SHAPES[args.size], args.device,
-                             args.iters)
-        rows.append((f'train step fwd+bwd, {name}', ms))
-        print(f'{rows[-1][0]}: {ms:.1f} ms/sample', flush=True)
-
+        steps.append(train_step(MODELS.build(model_cfg), args.batch,
+                                SHAPES[args.size], args.device))
+    step_ms = [1000 * t / args.batch
+               for t in interleaved(steps, lambda: None, args.repeats)]
     with tempfile.TemporaryDirectory() as tmp:
-        make_ma52(tmp, classes=(0, 11), samples_per_class=(1, 1, args.samples // 2),
-                  size=128)
-        ds = copy.deepcopy(cfg.test_dataloader.dataset)
-        ds.update(ann_file=f'{tmp}/MA-52_openpose_28kp/MA52_test.pkl',
-                  list_file=f'{tmp}/annotations/test_list_videos.txt',
-                  data_prefix=dict(video=f'{tmp}/raw_videos/'))
-        stock = {k: v for k, v in ds.items() if k != 'list_file'}
-        # the class itself: the name 'PoseDataset' now builds ours
-        stock['type'] = StockPoseDataset
-        stock['pipeline'] = [dict(t, type='GeneratePoseTarget')
-                             if t['type'] == 'FastGeneratePoseTarget' else t
-                             for t in ds.pipeline]
-        for name, d in (('stock PoseDataset', stock), ('MA52Dataset (ours)', ds)):
-            ms = time_pipeline(d, args.samples)
-            rows.append((f'test pipeline, {name}', ms))
-            print(f'{rows[-1][0]}: {ms:.1f} ms/sample', flush=True)
-
-    print(f'\nPCAN {args.size}, device {args.device}, batch {args.batch}, '
-          f'torch threads {torch.get_num_threads()}')
-    print(f'| {"measurement":<48} | {"ms / sample":>11} | {"ours / stock":>12} |')
-    print(f'|{"-" * 50}|{"-" * 13}|{"-" * 14}|')
-    for i, (name, ms) in enumerate(rows):
-        ratio = f'{ms / rows[i - 1][1]:.2f}' if i % 2 else ''
-        print(f'| {name:<48} | {ms:>11.1f} | {ratio:>12} |')
+        stock, ours = pipeline_datasets(cfg, tmp, args.samples)
+        check_equal(stock, ours)
+        data_ms = pipeline_ms(stock, ours, args.repeats)
+    names = ('train step fwd+bwd, stock RGBPoseConv3D',
+             'train step fwd+bwd, PCAN (ours)',
+             'test pipeline, stock PoseDataset (MMDecode, GeneratePoseTarget)',
+             'test pipeline, MA52Dataset (ours: MMDecodeOnce, fast heatmaps)')
+    lines = ['| measurement | ms / sample | ours / stock |', '|---|---|---|']
+    for i, (name, ms) in enumerate(zip(names, [*step_ms, *data_ms])):
+        ratio = f'{ms / [*step_ms, *data_ms][i - 1]:.2f}' if i % 2 else ''
+        lines.append(f'| {name} | {ms:.1f} | {ratio} |')
+    footer = (f'PCAN {args.size}, device {args.device}, batch {args.batch}, '
+              f'{args.samples} pipeline samples (synthetic, 128 px). ' +
+              run.footer(args.repeats).replace(
+                  'outputs checked equal', 'pipeline outputs checked equal'))
+    print('\n'.join(lines) + '\n\n' + footer)
+    write_table(args.out or osp.join(BENCH, 'results',
+                                     f'pcan_train_step_{args.size}.md'),
+                f'PCAN train step and test pipeline ({args.size})',
+                f'python benchmarks/pcan_train_step.py --size {args.size}',
+                lines, footer)
 
 
 if __name__ == '__main__':

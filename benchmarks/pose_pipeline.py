@@ -6,9 +6,9 @@ inputs) for
   persons (1, 2), frames x size (48x56x56, 32x56x56), keypoints / limbs /
   both;
 * the PoseC3D NTU train and test pipelines (test: 10 clips + flip), keypoint
-  and limb configs, plus the worker side of the on-device option
-  (``PackPoseKeypoints``, heatmaps then rendered by the model);
-* the RGB+Pose (RGBPoseConv3D / PCAN) train pipeline on a real video.
+  and limb configs;
+* the RGB+Pose (RGBPoseConv3D / PCAN) train pipeline on a real video (ours:
+  ``MMDecodeOnce`` + ``FastGeneratePoseTarget``).
 
 Skeletons are synthetic but person-shaped (a standing pose that moves), so
 limbs have realistic lengths; one extra row uses uniformly random joints
@@ -18,16 +18,16 @@ Usage: python benchmarks/pose_pipeline.py [--repeats 7] [--out FILE]
 """
 import argparse
 import copy
-import os
 import os.path as osp
-import platform
+import random
 import sys
-import time
 
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+BENCH = osp.dirname(osp.abspath(__file__))
+sys.path[:0] = [osp.dirname(BENCH), BENCH]
 import mmaction2_ext  # noqa: E402,F401
+from machine import Run, interleaved, write_table  # noqa: E402
 from mmaction.registry import TRANSFORMS  # noqa: E402
 from mmcv.transforms import Compose  # noqa: E402
 
@@ -86,26 +86,21 @@ def skeleton_clip(rng, num_kp, num_person, frames, box, img_shape,
     return kp.astype(np.float32), score.astype(np.float32)
 
 
-def timed(fn, make_input, repeats):
-    """Median seconds of ``fn(make_input())`` (input built outside timing)."""
-    times = []
-    for _ in range(repeats):
-        data = make_input()
-        t0 = time.perf_counter()
-        fn(data)
-        times.append(time.perf_counter() - t0)
-    return times
-
-
-def compare(stock, ours, make_input, repeats):
-    """Interleave stock and ours; returns median seconds (stock, ours)."""
-    ts, to = [], []
-    ours(make_input())  # warm-up (imports, caches)
-    stock(make_input())
-    for _ in range(repeats):
-        ts += timed(stock, make_input, 1)
-        to += timed(ours, make_input, 1)
-    return float(np.median(ts)), float(np.median(to))
+def compare(stock, ours, make_input, repeats, check='imgs'):
+    """Outputs of ``ours`` checked against ``stock`` (same seed; key
+    ``check``, or ``inputs`` after packing) within 1e-5, then the
+    interleaved medians (stock, ours) in seconds."""
+    outs = []
+    for fn in (stock, ours):
+        np.random.seed(0)
+        random.seed(0)
+        outs.append(fn(make_input())[check])
+    for key in (outs[0] if isinstance(outs[0], dict) else [None]):
+        ref, out = ((outs[0], outs[1]) if key is None else
+                    (outs[0][key], outs[1][key]))
+        assert np.abs(np.asarray(ref) - np.asarray(out)).max() <= 1e-5, \
+            f'outputs differ ({key or check})'
+    return interleaved([stock, ours], make_input, repeats)
 
 
 def heatmap_rows(rng, repeats):
@@ -122,8 +117,6 @@ def heatmap_rows(rng, repeats):
         stock = TRANSFORMS.build(dict(type='GeneratePoseTarget', **cfg))
         ours = TRANSFORMS.build(dict(type='FastGeneratePoseTarget', **cfg))
         sample = dict(keypoint=kp, keypoint_score=score, img_shape=(56, 56))
-        ref, out = stock(dict(sample))['imgs'], ours(dict(sample))['imgs']
-        assert np.abs(ref - out).max() <= 1e-5, 'outputs differ'
         ts, to = compare(stock, ours, lambda: dict(sample), repeats)
         name = (f'GeneratePoseTarget {num_kp} kp, {num_person} person'
                 f'{"s" if num_person > 1 else ""}, {frames}x56x56, '
@@ -134,7 +127,7 @@ def heatmap_rows(rng, repeats):
     return rows
 
 
-def posec3d_pipelines(kind, test, heatmap_type, pack=False):
+def posec3d_pipelines(kind, test, heatmap_type):
     """Stock NTU60 PoseC3D pipeline (slowonly_r50_8xb16-u48-240e_ntu60-xsub
     -{keypoint,limb}.py) with the heatmap transform swapped."""
     mode = MODES[kind]
@@ -159,9 +152,6 @@ def posec3d_pipelines(kind, test, heatmap_type, pack=False):
                 dict(type='Resize', scale=(56, 56), keep_ratio=False),
                 dict(type='Flip', flip_ratio=0.5, **COCO_LR)]
         heat = dict(type=heatmap_type, sigma=0.6, use_score=True, **mode)
-    if pack:
-        return Compose([TRANSFORMS.build(t) for t in head +
-                        [dict(type='PackPoseKeypoints')]])
     tail = [heat, dict(type='FormatShape', input_format='NCTHW_Heatmap'),
             dict(type='PackActionInputs')]
     return Compose([TRANSFORMS.build(t) for t in head + tail])
@@ -180,16 +170,10 @@ def pipeline_rows(rng, repeats):
             ours = posec3d_pipelines(kind, test, 'FastGeneratePoseTarget')
             split = 'test (10 clips + flip, 64x64)' if test else 'train (56x56)'
             name = f'PoseC3D {split}, {kind}, 2 persons'
-            ts, to = compare(stock, ours, lambda: copy.deepcopy(raw), repeats)
+            ts, to = compare(stock, ours, lambda: copy.deepcopy(raw), repeats,
+                             check='inputs')
             rows.append((name, ts, to))
             print(_row(name, ts, to), flush=True)
-            if kind == 'keypoint':
-                pack = posec3d_pipelines(kind, test, None, pack=True)
-                ts2, to2 = compare(stock, pack, lambda: copy.deepcopy(raw),
-                                   repeats)
-                name = '  same, worker ships keypoints (render on device)'
-                rows.append((name, ts2, to2))
-                print(_row(name, ts2, to2), flush=True)
     return rows
 
 
@@ -204,11 +188,11 @@ def rgbpose_rows(rng, repeats, video):
                total_frames=frames, img_shape=(h, w), original_shape=(h, w),
                modality='RGB', start_index=0, label=0)
 
-    def pipe(heatmap_type):
+    def pipe(decode, heatmap_type):
         return Compose([TRANSFORMS.build(t) for t in [
             dict(type='MMUniformSampleFrames', clip_len=dict(RGB=8, Pose=32),
                  num_clips=1),
-            dict(type='MMDecode'),
+            dict(type=decode),
             dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
             dict(type='Resize', scale=(256, 256), keep_ratio=False),
             dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
@@ -222,8 +206,9 @@ def rgbpose_rows(rng, repeats, video):
                  collect_keys=('imgs', 'heatmap_imgs'))]])
 
     name = f'RGB+Pose train (8 RGB + 32 pose frames, 28 kp, {w}x{h} video)'
-    ts, to = compare(pipe('GeneratePoseTarget'), pipe('FastGeneratePoseTarget'),
-                     lambda: copy.deepcopy(raw), repeats)
+    ts, to = compare(pipe('MMDecode', 'GeneratePoseTarget'),
+                     pipe('MMDecodeOnce', 'FastGeneratePoseTarget'),
+                     lambda: copy.deepcopy(raw), repeats, check='inputs')
     print(_row(name, ts, to), flush=True)
     return [(name, ts, to)]
 
@@ -243,6 +228,7 @@ def main():
     parser.add_argument('--skip', nargs='*', default=[],
                         choices=['heatmaps', 'posec3d', 'rgbpose'])
     args = parser.parse_args()
+    run = Run()
     rng = np.random.default_rng(0)
     head = ['| case (per sample) | stock mmaction2 1.2.0 (ms) | ours (ms) '
             '| speed-up |', '|---|---|---|---|']
@@ -257,20 +243,13 @@ def main():
             rows += rgbpose_rows(rng, args.repeats, args.video)
         else:
             print(f'(RGB+Pose skipped: {args.video} not found)')
-    load = ', '.join(f'{x:.1f}' for x in os.getloadavg())
-    note = (f'Medians of {args.repeats} interleaved runs, wall clock; '
-            f'{platform.processor() or platform.machine()}, '
-            f'{os.cpu_count()} CPUs, load average {load} at the end, numpy '
-            f'{np.__version__}. Outputs of the heatmap rows are checked equal '
-            '(max abs diff <= 1e-5) before timing.')
-    print('\n' + note)
-    os.makedirs(osp.dirname(args.out), exist_ok=True)
-    with open(args.out, 'w') as f:
-        f.write('# Pose heatmap / pipeline benchmark\n\n'
-                'Generated by `python benchmarks/pose_pipeline.py`.\n\n')
-        f.write('\n'.join(head + [_row(*r) for r in rows]) + '\n\n' + note +
-                '\n')
-    print(f'wrote {args.out}')
+    footer = run.footer(args.repeats) + ' Heatmaps and packed inputs within ' \
+        '1e-5 of stock (frames bit-identical); stock and ours run on the ' \
+        'same seeded inputs.'
+    print('\n' + footer)
+    write_table(args.out, 'Pose heatmap / pipeline benchmark',
+                'python benchmarks/pose_pipeline.py',
+                head + [_row(*r) for r in rows], footer)
 
 
 if __name__ == '__main__':

@@ -1,12 +1,14 @@
 """ProtoGCN CPU speed: a training step at batch 16 (forward + backward) and
-inference throughput, with achieved FLOP/s beside this machine's measured
-fp32 matmul peak.
+inference throughput, with achieved FLOP/s beside this machine's fp32 matmul
+peak, measured before and after the model runs (the fraction uses their
+mean; a peak that moved by more than 15 % means the machine was not steady).
 
     python benchmarks/protogcn_speed.py [--config CFG] [--frames 100]
-        [--batch 16] [--iters 3] [--threads N]
+        [--batch 16] [--iters 5] [--threads N]
 
 FLOPs are counted by ``torch.utils.flop_counter`` (matmul/conv/einsum; a
-training step counts forward + backward).
+training step counts forward + backward). Nothing is compared against another
+implementation here, so there are no outputs to check.
 """
 import argparse
 import os.path as osp
@@ -15,9 +17,11 @@ import time
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+BENCH = osp.dirname(osp.abspath(__file__))
+sys.path[:0] = [osp.dirname(BENCH), BENCH]
 
 import mmaction2_ext  # noqa: E402,F401
+from machine import Run, write_table  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
@@ -37,11 +41,14 @@ def matmul_peak(n=1024, iters=10):
 
 
 def timed(fn, iters):
-    fn()  # warm-up
-    t = time.perf_counter()
+    """Median seconds of ``iters`` calls after a warm-up call."""
+    fn()
+    times = []
     for _ in range(iters):
+        start = time.perf_counter()
         fn()
-    return (time.perf_counter() - t) / iters
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
 
 
 def count_flops(fn):
@@ -56,9 +63,12 @@ def main():
         ROOT, 'configs/protogcn/ntu60_xsub/j.py'))
     parser.add_argument('--batch', type=int, default=16)
     parser.add_argument('--frames', type=int, default=100)
-    parser.add_argument('--iters', type=int, default=3)
+    parser.add_argument('--iters', type=int, default=5)
     parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--out', default=osp.join(BENCH, 'results',
+                                                  'protogcn_speed.md'))
     args = parser.parse_args()
+    run = Run()
     if args.threads:
         torch.set_num_threads(args.threads)
     init_default_scope('mmaction')
@@ -82,25 +92,37 @@ def main():
     print(f'config {osp.relpath(args.config, ROOT)}, input (N={args.batch}, '
           f'M=2, T={args.frames}, V={V}, C=3), {torch.get_num_threads()} '
           'threads', flush=True)
-    peak = matmul_peak()
+    peaks = [matmul_peak()]
     model.train()
     train_flops = count_flops(train_step)
     train_s = timed(train_step, args.iters)
     model.eval()
     infer_flops = count_flops(infer)
     infer_s = timed(infer, args.iters)
-    rows = [('matmul peak (1024^3 fp32)', '-', '-', peak),
-            ('train step (fwd+bwd+SGD)', f'{train_s * 1e3:.0f} ms',
-             f'{args.batch / train_s:.1f} clips/s', train_flops / train_s),
-            ('inference (no grad)', f'{infer_s * 1e3:.0f} ms',
-             f'{args.batch / infer_s:.1f} clips/s', infer_flops / infer_s)]
-    print(f'{"":28s} {"time/batch":>11s} {"throughput":>15s} '
-          f'{"GFLOP/s":>9s} {"% peak":>7s}')
-    for name, t, thr, fps in rows:
-        print(f'{name:28s} {t:>11s} {thr:>15s} {fps / 1e9:9.1f} '
-              f'{100 * fps / peak:6.1f}%')
-    print(f'GFLOPs per batch: train {train_flops / 1e9:.1f}, '
-          f'inference {infer_flops / 1e9:.1f}')
+    peaks.append(matmul_peak())
+    peak = sum(peaks) / 2
+    lines = ['| | time / batch | throughput | GFLOP/s | % of matmul peak |',
+             '|---|---|---|---|---|',
+             f'| matmul peak (1024^3 fp32), before / after | - | - | '
+             f'{peaks[0] / 1e9:.1f} / {peaks[1] / 1e9:.1f} | 100 |']
+    for name, secs, flops in (('train step (fwd+bwd+SGD)', train_s,
+                               train_flops),
+                              ('inference (no grad)', infer_s, infer_flops)):
+        lines.append(f'| {name} | {secs * 1e3:.0f} ms | '
+                     f'{args.batch / secs:.1f} clips/s | '
+                     f'{flops / secs / 1e9:.1f} | '
+                     f'{100 * flops / secs / peak:.0f} |')
+    footer = (f'config `{osp.relpath(args.config, ROOT)}`, input (N='
+              f'{args.batch}, M=2, T={args.frames}, V={V}, C=3); GFLOPs per '
+              f'batch: train {train_flops / 1e9:.1f}, inference '
+              f'{infer_flops / 1e9:.1f}. ' +
+              run.footer(args.iters).replace(
+                  'interleaved repeats', 'iterations').replace(
+                  'outputs checked equal before timing',
+                  'matmul peak measured before and after the model runs'))
+    print('\n'.join(lines) + '\n\n' + footer)
+    write_table(args.out, 'ProtoGCN CPU speed against the matmul peak',
+                'python benchmarks/protogcn_speed.py', lines, footer)
 
 
 if __name__ == '__main__':

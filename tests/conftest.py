@@ -147,10 +147,20 @@ def _check_checkout_clean(session):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: collect the rows a worker recorded."""
+    rows = getattr(node, 'workeroutput', {}).get('reliability_rows', [])
+    _RELIABILITY_ROWS.extend(tuple(row) for row in rows)
+
+
 def pytest_sessionfinish(session, exitstatus):
     _check_checkout_clean(session)
     path = session.config.getoption('--reliability-table', default=None)
     if not path:
+        return
+    if hasattr(session.config, 'workeroutput'):  # an xdist worker
+        session.config.workeroutput['reliability_rows'] = _RELIABILITY_ROWS
         return
     lines = [
         '# What a user sees on bad input',

@@ -1,11 +1,14 @@
 """Run a trained model on your own data (docs/inference.md).
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [--pose POSE] [--topk 5]
+        [--window W [--stride S] [--fps F]]
         [--out-json FILE] [--vis FILE.png|FILE.mp4]
 
 INPUT by config: skeleton recognizers take a ``.pkl`` / ``.json`` sample or
-annotation file (``--sample``) or ``.npy`` keypoints; PCAN a video with
-``--pose``; HAAN a ``(T, D)`` feature ``.npy`` with ``--sec2clip-ratio``.
+annotation file (``--sample``), ``.npy`` keypoints or an OpenPose JSON
+folder; PCAN a video with ``--pose`` (pose pickle or OpenPose JSON folder);
+HAAN a ``(T, D)`` feature ``.npy`` with ``--sec2clip-ratio``. ``--window``
+gives a recognizer's top-k per window of W frames (a label timeline).
 """
 import argparse
 import json
@@ -13,7 +16,9 @@ import os.path as osp
 import sys
 
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm')
-TAKES = dict(skeleton='a skeleton sample (.pkl, .json or .npy keypoints)',
+EXTRACT = 'mediapipe'  # --pose value: extract the poses from the video
+TAKES = dict(skeleton='a skeleton sample (.pkl, .json, .npy keypoints or '
+             'an OpenPose JSON folder)',
              rgbpose='a video file with its poses (--pose)',
              features='a (T, D) clip-feature .npy (--sec2clip-ratio)')
 
@@ -24,7 +29,9 @@ def parse_args(argv=None):
     parser.add_argument('config', help='model config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('input', help='skeleton file, video or feature .npy')
-    parser.add_argument('--pose', help='pose pickle of the video (PCAN)')
+    parser.add_argument('--pose', help='poses of the video (PCAN): pose '
+                        'pickle, OpenPose JSON folder, or "mediapipe" to '
+                        'extract them (the [pose] extra)')
     parser.add_argument('--sample', help='sample (frame_dir) to take from a '
                         'file holding several')
     parser.add_argument('--img-shape', type=int, nargs=2, metavar=('H', 'W'),
@@ -36,9 +43,16 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu', help='cpu or cuda:0...')
     parser.add_argument('--topk', type=int, default=5,
                         help='predictions (recognizers) / rows (HAAN) shown')
+    parser.add_argument('--window', type=int, help='recognizers: predict '
+                        'per window of this many frames (a timeline)')
+    parser.add_argument('--stride', type=int, help='frames between window '
+                        'starts (default: --window)')
+    parser.add_argument('--fps', type=float, help='frames per second of a '
+                        'skeleton input, for window times in seconds')
     parser.add_argument('--out-json', help='write the results to this file')
-    parser.add_argument('--vis', help='HAAN: timeline image (.png); '
-                        'others: poses and top labels as a video (.mp4)')
+    parser.add_argument('--vis', help='HAAN and --window: timeline image '
+                        '(.png); others: poses and top labels as a video '
+                        '(.mp4)')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle the checkpoint (trusted only)')
     return parser.parse_args(argv)
@@ -48,6 +62,9 @@ def check_input(kind, args):
     """One clear error when INPUT does not fit the config's input kind."""
     from mmaction2_ext.utils import DataError
     is_video = args.input.lower().endswith(VIDEO_EXTS)
+    if kind == 'features' and args.window is not None:
+        raise DataError(f'--window is for recognizers: {args.config} (HAAN) '
+                        'detects segments over the whole input itself')
     fits = dict(skeleton=not is_video and args.pose is None,
                 rgbpose=is_video and args.pose is not None,
                 features=args.input.lower().endswith('.npy'))[kind]
@@ -57,10 +74,18 @@ def check_input(kind, args):
     if kind == 'features' and args.sec2clip_ratio is None:
         raise DataError(f'{args.input}: HAAN needs --sec2clip-ratio (feature '
                         'clips per second)')
-    suffix = '.png' if kind == 'features' else '.mp4'
+    suffix = '.png' if kind == 'features' or args.window else '.mp4'
     if args.vis and not args.vis.lower().endswith(suffix):
         raise DataError(f'--vis {args.vis}: this config draws a {suffix} '
                         'file')
+
+
+def extract(model, video):
+    """``--pose mediapipe``: the video's poses in the config's layout."""
+    from mmaction2_ext.apis.inference import OPENPOSE_LAYOUT, expected_joints
+    from mmaction2_ext.apis.pose_extract import extract_poses
+    joints = expected_joints(model.cfg)
+    return extract_poses(video, OPENPOSE_LAYOUT.get(joints, 'ma52'))
 
 
 def predict(model, args):
@@ -84,6 +109,33 @@ def predict(model, args):
         result = inference_skeleton(model, anno)
     return dict(input=args.input,
                 **top_predictions(model, result, args.topk)), anno
+
+
+def predict_windows(model, args):
+    """The ``--window`` results dict: the per-window timeline."""
+    from mmaction2_ext.apis import inference_windows
+    timeline = inference_windows(model, args.input, args.window, args.stride,
+                                 args.pose, args.sample, args.img_shape,
+                                 args.fps, args.topk)
+    return dict(input=args.input, window=args.window,
+                stride=args.stride or args.window, timeline=timeline)
+
+
+def _in_seconds(results):
+    return results['timeline'][0]['start'] is not None
+
+
+def plot_windows(results, out):
+    """``--vis`` with ``--window``: each window's best class as a bar."""
+    from mmaction2_ext.apis.windows import timeline_segments
+    from mmaction2_ext.visualization.figure import save_figure
+    from mmaction2_ext.visualization.timeline import draw_timeline
+    fig = draw_timeline(timeline_segments(results['timeline']),
+                        title=f'{osp.basename(results["input"])}: best '
+                        f'class per {results["window"]}-frame window')
+    if not _in_seconds(results):
+        fig.axes[0].set_xlabel('frame')
+    save_figure(fig, out)
 
 
 def visualize(model, results, anno, out):
@@ -110,8 +162,23 @@ def visualize(model, results, anno, out):
                      fps)
 
 
+def print_timeline(results):
+    seconds = _in_seconds(results)
+    print(f'{"start":>9} {"end":>9} {"score":>8}  best class '
+          f'({"seconds" if seconds else "frames"})')
+    for w in results['timeline']:
+        start, end = (w['start'], w['end']) if seconds else \
+            (w['start_frame'], w['end_frame'])
+        best = w['predictions'][0]
+        print(f'{start:9.2f} {end:9.2f} {best["score"]:8.4f}  '
+              f'{best["label"]}')
+
+
 def print_table(results, topk):
     print(f'input: {results["input"]}')
+    if 'timeline' in results:
+        print_timeline(results)
+        return
     if 'detections' in results:
         rows = results['detections'][:topk]
         print(f'{len(results["detections"])} detections, best {len(rows)}:')
@@ -140,12 +207,19 @@ def main(args):
         cfg.label_file = args.label_file
     check_input(input_kind(cfg), args)
     model = init_model(cfg, args.checkpoint, args.device)
-    results, anno = predict(model, args)
+    if args.pose == EXTRACT:
+        args.pose = extract(model, args.input)
+    if args.window is not None:
+        results, anno = predict_windows(model, args), None
+    else:
+        results, anno = predict(model, args)
     print_table(results, args.topk)
     if args.out_json:
         with atomic_write(args.out_json, 'w') as f:
             json.dump(results, f, indent=2)
-    if args.vis:
+    if args.vis and args.window is not None:
+        plot_windows(results, args.vis)
+    elif args.vis:
         visualize(model, results, anno, args.vis)
 
 

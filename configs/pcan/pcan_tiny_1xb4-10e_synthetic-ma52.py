@@ -20,7 +20,7 @@ model = dict(
 img_scale = 56
 heatmap = dict(type='FastGeneratePoseTarget', sigma=0.7, use_score=True,
                with_kp=True, with_limb=False, scaling=0.25)
-common = [dict(type='MMDecode'),
+common = [dict(type='MMDecodeOnce'),
           dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
           dict(type='Resize', scale=(img_scale, img_scale), keep_ratio=False)]
 clip_len = dict(RGB=8, Pose=32)

@@ -28,7 +28,7 @@ ann_root = 'data/ma52/MA-52_openpose_28kp/'
 
 train_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=dict(RGB=8), num_clips=1),
-    dict(type='MMDecode'),
+    dict(type='MMDecodeOnce'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(256, 256), keep_ratio=False),
     dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
@@ -40,7 +40,7 @@ train_pipeline = [
 val_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=dict(RGB=8), num_clips=1,
          test_mode=True),
-    dict(type='MMDecode'),
+    dict(type='MMDecodeOnce'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),

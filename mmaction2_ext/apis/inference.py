@@ -15,7 +15,6 @@ preprocessing of ``tools/test.py``) on one sample:
 """
 import contextlib
 import copy
-import json
 import os
 import os.path as osp
 import pickle
@@ -23,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+import decord
 import numpy as np
 import torch
 import torch.nn as nn
@@ -37,6 +37,8 @@ from ..datasets import check_pose_annotation, haan_collate
 from ..datasets.labels import class_names
 from ..datasets.ma52 import unreadable_video
 from ..datasets.ma52_labels import MA52_BODY_NAMES
+from ..datasets.pose_import import (is_mmpose, load_mmpose, load_openpose,
+                                     read_json)
 from ..evaluation.functional.dump import split_score
 from ..models.utils.graph import LAYOUTS
 from ..utils import DataError, data_error
@@ -47,6 +49,7 @@ KINDS = ('skeleton', 'rgbpose', 'features')
 HEATMAP_TRANSFORMS = ('FastGeneratePoseTarget', 'GeneratePoseTarget')
 # layouts whose pipeline builds extra joints from the input ones
 INPUT_JOINTS = dict(coco_new=17)  # Kinetics_Transform adds 3 trunk joints
+OPENPOSE_LAYOUT = {28: 'ma52', 18: 'openpose', 17: 'coco'}
 
 
 def init_model(config: Union[str, Path, Config],
@@ -92,7 +95,7 @@ def input_kind(cfg: Config) -> str:
     """'features' (HAAN), 'rgbpose' (video + pose) or 'skeleton'."""
     if cfg.model.get('type') == 'HAAN':
         return 'features'
-    if 'MMDecode' in _transform_types(cfg):
+    if {'MMDecode', 'MMDecodeOnce'} & set(_transform_types(cfg)):
         return 'rgbpose'
     return 'skeleton'
 
@@ -120,7 +123,7 @@ def coord_dims(cfg: Config) -> Optional[int]:
     types = _transform_types(cfg)
     if 'PreNormalize3D' in types:
         return 3
-    if {'PreNormalize2D', 'MMDecode', 'Kinetics_Transform',
+    if {'PreNormalize2D', 'MMDecode', 'MMDecodeOnce', 'Kinetics_Transform',
             *HEATMAP_TRANSFORMS} & set(types):
         return 2
     return None
@@ -155,14 +158,6 @@ def _read_pickle(path: str):
         raise data_error(path, f'cannot read the pickle ({err})') from err
 
 
-def _read_json(path: str):
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except (OSError, ValueError) as err:
-        raise data_error(path, f'cannot read the json ({err})') from err
-
-
 def _read_array(path: str) -> dict:
     try:
         keypoint = np.load(path)
@@ -174,26 +169,34 @@ def _read_array(path: str) -> dict:
 
 
 def load_pose(source: Skeleton, sample: Optional[str] = None,
-              default: Optional[str] = None) -> Tuple[dict, str]:
+              default: Optional[str] = None,
+              joints: Optional[int] = None) -> Tuple[dict, str]:
     """One PYSKL annotation dict from a dict or file, and its source name.
 
     Files: ``.pkl`` (one sample dict, a list of them, or a PYSKL
     ``{'split', 'annotations'}`` file: ``sample``, else ``default``, picks
     by ``frame_dir``),
-    ``.json`` (the same, arrays as nested lists) or ``.npy`` keypoints.
+    ``.json`` (the same, arrays as nested lists, or mmpose predictions:
+    COCO-17) or ``.npy`` keypoints. A folder holds OpenPose per-frame JSON,
+    read in the layout of ``joints`` (28 MA-52, default; 18 OpenPose; 17
+    COCO).
     """
     if isinstance(source, dict):
         return dict(source), '<dict>'
     path = str(source)
+    if osp.isdir(path):
+        return load_openpose(path, OPENPOSE_LAYOUT.get(joints, 'ma52')), path
     if not osp.isfile(path):
         raise FileNotFoundError(f'input file {path} does not exist')
     ext = osp.splitext(path)[1].lower()
     readers = {'.pkl': _read_pickle, '.pickle': _read_pickle,
-               '.json': _read_json, '.npy': _read_array}
+               '.json': read_json, '.npy': _read_array}
     if ext not in readers:
         raise data_error(path, f'unknown skeleton file type {ext!r} (expected '
                          '.pkl, .json or .npy)')
     data = readers[ext](path)
+    if ext == '.json' and is_mmpose(data):
+        return load_mmpose(path, data), path
     if isinstance(data, dict) and 'annotations' in data:
         data = data['annotations']
     if isinstance(data, dict):
@@ -258,7 +261,8 @@ def skeleton_annotation(model: nn.Module, skeleton: Skeleton,
     """The checked annotation dict :func:`inference_skeleton` feeds to the
     test pipeline."""
     _check_kind(model, 'skeleton')
-    anno, source = load_pose(skeleton, sample)
+    anno, source = load_pose(skeleton, sample,
+                             joints=expected_joints(model.cfg))
     if img_shape is not None:
         anno['img_shape'] = anno['original_shape'] = tuple(img_shape)
     return _checked_annotation(model, anno, source)
@@ -295,6 +299,12 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
+def _frame_shape(video: str) -> Tuple[int, int]:
+    with _native_stderr_silenced():
+        height, width = decord.VideoReader(video, num_threads=1)[0].shape[:2]
+    return height, width
+
+
 def rgbpose_annotation(model: nn.Module, video: str, pose: Skeleton,
                        sample: Optional[str] = None) -> dict:
     """The checked annotation dict :func:`inference_rgbpose` feeds to the
@@ -307,8 +317,11 @@ def rgbpose_annotation(model: nn.Module, video: str, pose: Skeleton,
             raise FileNotFoundError(f'video file {video} does not exist')
         raise data_error(str(video), problem, field='video')
     anno, source = load_pose(pose, sample,
-                             osp.splitext(osp.basename(str(video)))[0])
+                             osp.splitext(osp.basename(str(video)))[0],
+                             expected_joints(model.cfg))
     anno.pop('filename', None)
+    if 'img_shape' not in anno:  # poses in pixels of the video's frames
+        anno['img_shape'] = _frame_shape(str(video))
     anno = _checked_annotation(model, anno, source)
     return dict(anno, filename=str(video))
 

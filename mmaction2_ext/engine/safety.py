@@ -12,7 +12,8 @@ from mmengine.config import Config
 
 #: registered names of the hooks that :func:`add_safety_hooks` guarantees
 SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'LabelRangeHook',
-                'HiddenLabelsHook', 'ProgressIntervalHook']
+                'TrainingStateHook', 'HiddenLabelsHook',
+                'ProgressIntervalHook']
 
 
 def _hook_name(hook) -> str:

@@ -44,3 +44,16 @@ def tools_test_dump(repo_root, config, checkpoint, out_dir):
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(dump, 'rb') as f:
         return pickle.load(f)
+
+
+def run_tool(repo_root, tool, *args):
+    """``python TOOL ARGS`` as a user runs it (no debug tracebacks)."""
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env.pop('MMACTION2_EXT_DEBUG', None)
+    return subprocess.run([sys.executable, tool, *args], cwd=repo_root,
+                          env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def run_infer(repo_root, *args):
+    return run_tool(repo_root, 'tools/infer.py', *args)

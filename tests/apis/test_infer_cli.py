@@ -1,10 +1,7 @@
 """tools/infer.py: the top-k table and json of a recognizer, HAAN detections
 json and timeline, and one clear line for each kind of bad input."""
 import json
-import os
 import pickle
-import subprocess
-import sys
 
 import decord
 import numpy as np
@@ -16,7 +13,7 @@ from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
-from inference_cases import random_checkpoint, write_config
+from inference_cases import random_checkpoint, run_infer, write_config
 
 STGCN = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 HAAN = 'configs/haan/haan_1xb4-10e_synthetic-feat.py'
@@ -43,19 +40,11 @@ def setup(tmp_path_factory, repo_root):
         haan=(haan, random_checkpoint(haan, str(out / 'haan.pth'))))
 
 
-def _infer(repo_root, *args):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    env.pop('MMACTION2_EXT_DEBUG', None)
-    return subprocess.run([sys.executable, 'tools/infer.py', *args],
-                          cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=300)
-
-
 def test_recognizer_table_and_json(setup, repo_root):
     with open(setup['data'], 'rb') as f:
         sample = pickle.load(f)['annotations'][0]['frame_dir']
     out_json = str(setup['out'] / 'stgcn.json')
-    proc = _infer(repo_root, *setup['stgcn'], setup['data'], '--sample',
+    proc = run_infer(repo_root, *setup['stgcn'], setup['data'], '--sample',
                   sample, '--topk', '3', '--out-json', out_json)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(out_json) as f:
@@ -75,7 +64,7 @@ def test_recognizer_table_and_json(setup, repo_root):
 def test_haan_json_and_timeline(setup, repo_root):
     out_json = str(setup['out'] / 'haan.json')
     png = str(setup['out'] / 'timeline.png')
-    proc = _infer(repo_root, *setup['haan'], setup['features'],
+    proc = run_infer(repo_root, *setup['haan'], setup['features'],
                   '--sec2clip-ratio', '1.5', '--out-json', out_json,
                   '--vis', png)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -143,7 +132,7 @@ def test_skeleton_video(setup, repo_root):
     with open(setup['data'], 'rb') as f:
         anno = pickle.load(f)['annotations'][0]
     out = setup['out'] / 'skeleton.mp4'
-    proc = _infer(repo_root, *setup['stgcn'], setup['data'], '--sample',
+    proc = run_infer(repo_root, *setup['stgcn'], setup['data'], '--sample',
                   anno['frame_dir'], '--vis', str(out))
     assert proc.returncode == 0, proc.stderr[-3000:]
     frames = _frames(out)
@@ -162,7 +151,7 @@ def test_rgbpose_video(pcan_setup, repo_root):
     root = pcan_setup['ma52']
     video = root / 'raw_videos' / '0002_01_0000.mp4'
     out = pcan_setup['out'] / 'pcan.mp4'
-    proc = _infer(repo_root, *pcan_setup['pcan'], str(video), '--pose',
+    proc = run_infer(repo_root, *pcan_setup['pcan'], str(video), '--pose',
                   str(root / 'MA-52_openpose_28kp' / 'MA52_val.pkl'),
                   '--vis', str(out))
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -180,7 +169,7 @@ def test_rgbpose_video(pcan_setup, repo_root):
 def test_bad_input_gives_one_clear_line(case, pcan_setup, repo_root,
                                         tmp_path, reliability):
     args, expected = _bad_inputs(pcan_setup, tmp_path)[case]
-    proc = _infer(repo_root, *args)
+    proc = run_infer(repo_root, *args)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and errors[0].startswith('error: '), proc.stderr

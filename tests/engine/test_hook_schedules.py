@@ -67,7 +67,7 @@ def test_pseudo_labels_after_resume(monkeypatch):
 
 def seeded_draws(seed, epoch, deterministic=True):
     runner = SimpleNamespace(seed=seed, epoch=epoch, _randomness_cfg=dict(
-        deterministic=deterministic))
+        deterministic=deterministic), train_dataloader=None)
     EpochSeedHook().before_train_epoch(runner)
     return (random.random(), float(np.random.rand()), float(torch.rand(1)))
 

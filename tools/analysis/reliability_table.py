@@ -15,8 +15,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default=osp.join(ROOT, 'docs',
                                                   'reliability.md'))
-    parser.add_argument('pytest_args', nargs='*', default=['tests'],
-                        help='what to run (default: the whole suite)')
+    parser.add_argument('pytest_args', nargs='*',
+                        default=['-n', '2', '--dist', 'loadfile', 'tests'],
+                        help='what to run (default: the whole suite, two '
+                        'worker processes)')
     args = parser.parse_args()
     cmd = [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
            f'--reliability-table={osp.abspath(args.out)}', *args.pytest_args]

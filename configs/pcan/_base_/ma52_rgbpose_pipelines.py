@@ -14,7 +14,7 @@ heatmap = dict(type='FastGeneratePoseTarget', sigma=0.7, use_score=True,
 
 train_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=1),
-    dict(type='MMDecode'),
+    dict(type='MMDecodeOnce'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(img_scale, img_scale), keep_ratio=False),
     dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
@@ -27,7 +27,7 @@ train_pipeline = [
 val_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=clip_len, num_clips=1,
          test_mode=True),
-    dict(type='MMDecode'),
+    dict(type='MMDecodeOnce'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
     dict(type='Resize', scale=(img_scale, img_scale), keep_ratio=False),
     heatmap,

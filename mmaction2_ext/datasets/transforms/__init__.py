@@ -1,8 +1,9 @@
 from . import formatting, heatmaps  # noqa: F401
+from .decode_once import DecordDecodeOnce, MMDecodeOnce, decode_once
 from .skeleton import (GenSkeFeatExt, JointToBoneExt, JointToKB,
                        KineticsTransform, RandomRot, SpatialFlip,
                        UniformSampleDecode)
 
-__all__ = ['GenSkeFeatExt', 'JointToBoneExt', 'JointToKB',
-           'KineticsTransform', 'RandomRot', 'SpatialFlip',
-           'UniformSampleDecode']
+__all__ = ['DecordDecodeOnce', 'GenSkeFeatExt', 'JointToBoneExt', 'JointToKB',
+           'KineticsTransform', 'MMDecodeOnce', 'RandomRot', 'SpatialFlip',
+           'UniformSampleDecode', 'decode_once']

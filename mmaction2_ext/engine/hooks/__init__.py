@@ -5,9 +5,11 @@ from .label_range import LabelRangeHook
 from .metric_out_dir_hook import MetricOutDirHook
 from .nan_guard import NanGuardHook, TrainingDivergedError
 from .progress import ProgressIntervalHook
+from .training_state import TRAINING_STATE_KEY, TrainingStateHook
 
 __all__ = [
     'EpochSeedHook', 'HAANPseudoLabelHook', 'HiddenLabelsHook',
     'LabelRangeHook', 'MetricOutDirHook', 'NanGuardHook',
-    'ProgressIntervalHook', 'TrainingDivergedError', 'cluster_clips'
+    'ProgressIntervalHook', 'TRAINING_STATE_KEY', 'TrainingDivergedError',
+    'TrainingStateHook', 'cluster_clips'
 ]

@@ -1,4 +1,5 @@
 """Seed every epoch from (seed, epoch) so that ``--resume`` is reproducible."""
+import functools
 import random
 
 import numpy as np
@@ -21,6 +22,12 @@ class EpochSeedHook(Hook):
     checkpoint meta. Active with ``--deterministic`` (``randomness.
     deterministic=True``), the runs that promise reproducibility; other runs
     keep mmengine's single seeding.
+
+    Data workers have RNGs of their own, seeded by mmengine's
+    ``worker_init_fn`` from the run's seed alone: persistent workers would
+    carry them across epochs (and restart them after a resume), other workers
+    would repeat one epoch's augmentations. So each epoch starts fresh
+    workers seeded from the epoch seed (persistent ones are respawned).
     """
 
     priority = 'VERY_HIGH'
@@ -35,3 +42,16 @@ class EpochSeedHook(Hook):
         random.seed(seed)
         np.random.seed(seed)
         torch.manual_seed(seed)
+        reseed_workers(runner.train_dataloader, seed)
+
+
+def reseed_workers(loader, seed: int) -> None:
+    """Make the next epoch's workers of ``loader`` start from ``seed``
+    (a ``worker_init_fn`` partial with a ``seed`` keyword, as mmengine's)."""
+    init = getattr(loader, 'worker_init_fn', None)
+    if not getattr(loader, 'num_workers', 0) or not isinstance(
+            init, functools.partial) or 'seed' not in init.keywords:
+        return
+    loader.worker_init_fn = functools.partial(
+        init.func, *init.args, **{**init.keywords, 'seed': seed})
+    loader._iterator = None  # persistent workers: respawned with the seed

@@ -62,8 +62,12 @@ def cluster_clips(names, clips, num_clusters: int, sample_rate: float,
 
 @HOOKS.register_module()
 class HAANPseudoLabelHook(Hook):
-    """Before epochs 0, ``interval``, 2 x ``interval``... (and after a resume)
-    cluster the encoded training clips and hand the labels to the model.
+    """Before epochs 0, ``interval``, 2 x ``interval``... cluster the encoded
+    training clips and hand the labels to the model.
+
+    A resume restores the labels (``TrainingStateHook``), so a resumed run
+    refreshes on the same epochs as an uninterrupted one; only a model left
+    without labels (a checkpoint without training state) clusters at once.
 
     Rank 0 clusters; the result is broadcast so all ranks agree.
 

@@ -18,6 +18,7 @@ from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 from ...datasets import labels
 from ...evaluation.functional import haan_detections
+from ..losses.memory_state import MemoryStateMixin
 
 #: the official class hierarchies shipped as package data (SOURCES.md)
 HIERARCHIES = ('finegym', 'fineaction')
@@ -65,7 +66,7 @@ def load_fine_to_coarse(mapping: Union[str, Mapping, Sequence]) -> List[int]:
 
 
 @MODELS.register_module()
-class HAAN(BaseModel):
+class HAAN(MemoryStateMixin, BaseModel):
     """Args:
         feature_size: D of the I3D clip features.
         encoded_feature_size: d (hidden and output size of every MLP).
@@ -75,6 +76,8 @@ class HAAN(BaseModel):
         loss: :class:`HAANLoss` settings (lambdas, top-k, pooling).
         test_cfg: ``alpha`` and ``kmax_mod_factor`` of the detections.
     """
+
+    memory_buffers = ('pseudo_label_weights', )
 
     def __init__(self, feature_size: int, encoded_feature_size: int,
                  fine_to_coarse, dropout_rate: float = 0.5,
@@ -109,6 +112,20 @@ class HAAN(BaseModel):
         """Per-video clip cluster ids and the cluster weights pi ``(K,)``."""
         self.pseudo_labels = labels
         self.pseudo_label_weights.copy_(torch.as_tensor(weights))
+
+    def training_state_dict(self) -> dict:
+        """pi and the pseudo-labels (kept outside the state_dict, as
+        upstream): ``--resume`` continues with them, not re-clustering."""
+        return dict(super().training_state_dict(), pseudo_labels={
+            name: torch.from_numpy(np.asarray(labels))
+            for name, labels in self.pseudo_labels.items()})
+
+    def load_training_state_dict(self, state: dict) -> None:
+        if 'pseudo_labels' not in state:
+            raise ValueError('no pseudo_labels')
+        super().load_training_state_dict(state)
+        self.pseudo_labels = {name: labels.numpy() for name, labels
+                              in state['pseudo_labels'].items()}
 
     def encode(self, inputs: torch.Tensor) -> torch.Tensor:
         """Encoded clip features ``(B, T, D) -> (B, T, d)``."""

@@ -5,17 +5,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..utils.dist import all_reduce_mean, is_distributed
+from .memory_state import MemoryStateMixin
 
 
-class ClassSpecificContrastiveLoss(nn.Module):
+class ClassSpecificContrastiveLoss(MemoryStateMixin, nn.Module):
     """Contrast projected reconstructed graphs h_b with class memories m_k.
 
     The memory ``avg_f`` (h_channel, n_class) is a momentum average of the
     projections of *correctly classified* samples. It starts as
     ``torch.randn`` (drawn before ``cl_fc`` as upstream), is a non-persistent
-    buffer (not in checkpoints, follows ``.to(device)``), and under DDP the
-    per-class sums and counts are all-reduced so every rank keeps the same
-    memory; the gradient path stays local.
+    buffer (not in the state_dict, follows ``.to(device)``) but training
+    state (:class:`MemoryStateMixin`): ``--resume`` continues with it. Under
+    DDP the per-class sums and counts are all-reduced so every rank keeps the
+    same memory; the gradient path stays local.
 
     Args:
         n_class: K.
@@ -23,6 +25,8 @@ class ClassSpecificContrastiveLoss(nn.Module):
         tmp: temperature; mom: memory momentum; pred_threshold: minimum
             softmax probability of a correct prediction (0 = any).
     """
+
+    memory_buffers = ('avg_f', )
 
     def __init__(self, n_class: int, n_channel: int = 625,
                  h_channel: int = 256, tmp: float = 0.125, mom: float = 0.9,

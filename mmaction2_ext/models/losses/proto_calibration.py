@@ -14,6 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..utils import all_reduce_mean
+from .memory_state import MemoryStateMixin
 
 EPS = 1e-12
 
@@ -80,13 +81,17 @@ class _ProtoMemory(nn.Module):
         return (1 - p) * y_one * self.alp
 
 
-class ProtoCalibration(_ProtoMemory):
+class ProtoCalibration(MemoryStateMixin, _ProtoMemory):
     """Body-level calibration (``RenovateNet``): TP / FN / FP sets.
 
     The memory is a non-persistent buffer: upstream keeps it as a plain
     attribute, so it is never saved and restarts random after loading.
-    Set ``persistent=True`` to save it (adds a state_dict key).
+    It is training state (:class:`MemoryStateMixin`), so ``--resume``
+    continues with it. ``persistent=True`` puts it in the state_dict instead
+    (adds a key).
     """
+
+    memory_buffers = ('avg_f', )
 
     def __init__(self, *args, persistent: bool = False, **kwargs) -> None:
         self._persistent = persistent

