@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from mmaction2_ext.datasets.pose_import import OPENPOSE_LAYOUTS
 from mmaction2_ext.datasets.synthetic import GENERATORS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -61,3 +62,8 @@ def test_bad_argument_before_heavy_imports(tool):
 def test_make_synthetic_lists_every_generator():
     tool = runpy.run_path(osp.join(REPO, 'tools/data/make_synthetic.py'))
     assert sorted(tool['KINDS']) == sorted(GENERATORS)
+
+
+def test_pose_from_openpose_lists_every_layout():
+    tool = runpy.run_path(osp.join(REPO, 'tools/data/pose_from_openpose.py'))
+    assert sorted(tool['LAYOUTS']) == sorted(OPENPOSE_LAYOUTS)

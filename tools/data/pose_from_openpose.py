@@ -16,10 +16,8 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmaction2_ext.apis import run_cli  # noqa: E402
-from mmaction2_ext.datasets.pose_import import (OPENPOSE_LAYOUTS,  # noqa
-                                                load_mmpose, load_openpose)
-from mmaction2_ext.utils import DataError, atomic_write  # noqa: E402
+#: the keys of ``mmaction2_ext.datasets.pose_import.OPENPOSE_LAYOUTS``
+LAYOUTS = ('coco', 'ma52', 'openpose')
 
 
 def parse_args(argv=None):
@@ -28,7 +26,7 @@ def parse_args(argv=None):
                         'mmpose .json files, one per video')
     parser.add_argument('--out', required=True, help='pose pickle to write')
     parser.add_argument('--layout', default='ma52',
-                        choices=sorted(OPENPOSE_LAYOUTS),
+                        choices=LAYOUTS,
                         help='joints of OpenPose input (default: MA-52 28)')
     parser.add_argument('--max-persons', type=int, help='keep the best '
                         'scored persons per frame (default: all)')
@@ -38,6 +36,8 @@ def parse_args(argv=None):
 
 
 def convert(path, args):
+    from mmaction2_ext.datasets.pose_import import load_mmpose, load_openpose
+    from mmaction2_ext.utils import DataError
     if osp.isdir(path):
         anno = load_openpose(path, args.layout, args.max_persons)
     elif osp.isfile(path):
@@ -53,13 +53,18 @@ def convert(path, args):
     return anno
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    annos = [convert(path, args) for path in args.inputs]
+def main(args):
+    from mmaction2_ext.utils import atomic_write
+    annos = []
+    for i, path in enumerate(args.inputs, 1):
+        annos.append(convert(path, args))
+        print(f'[{i}/{len(args.inputs)}] {path}', flush=True)
     with atomic_write(args.out) as f:
         pickle.dump(annos, f)
     print(f'wrote {args.out}: {len(annos)} videos, {args.layout} joints')
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    ARGS = parse_args()  # --help and usage errors before heavy imports
+    from mmaction2_ext.apis import run_cli
+    run_cli(lambda: main(ARGS))
