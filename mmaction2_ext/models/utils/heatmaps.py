@@ -4,9 +4,10 @@ The same maths as :class:`FastGeneratePoseTarget` (stock
 ``GeneratePoseTarget``): Gaussians of peak ``s`` and width ``sigma`` around
 keypoints / around limb segments, cut to the stock +-3 sigma windows, max over
 persons. Every Gaussian of the batch (frame, person, channel) is evaluated on a
-small tile the size of the largest window, all tiles at once, and written into
-the heatmaps with a max; padded tile pixels go to a spare element. One pass per
-person and kind (keypoints, limbs), whatever the batch size, on any device.
+tile the size of its window (padded to a few sizes, one tensor op per size),
+and written straight into the (B, K', C, T, H, W) heatmaps with a scatter-max
+(the ``double`` copy at mirrored positions); padded tile pixels go to a spare
+element. No Python loop over samples, frames or persons; any device.
 """
 import math
 from typing import Optional, Sequence, Tuple
