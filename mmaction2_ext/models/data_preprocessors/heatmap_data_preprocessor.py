@@ -13,6 +13,10 @@ from ..utils.heatmaps import PoseHeatmapRenderer
 class HeatmapDataPreprocessor(BaseDataPreprocessor):
     """Turn ``PackPoseKeypoints`` output into ``heatmap_imgs`` on device.
 
+    The heatmaps are drawn on the device the batch is on (the model's), in
+    one vectorised pass over the whole batch; samples packed with
+    ``PackPoseKeypoints(double=True)`` also get the flipped copy.
+
     Renders (B, K', C, T, H, W) heatmaps exactly as ``GeneratePoseTarget``
     + ``FormatShape`` would have in the data workers, then hands the batch to
     ``preprocessor``: an ``ActionDataPreprocessor`` for PoseC3D (the
@@ -52,11 +56,17 @@ class HeatmapDataPreprocessor(BaseDataPreprocessor):
         if len(shapes) != 1:
             raise ValueError(f'samples of one batch need one img_shape for '
                              f'the heatmaps, got {sorted(shapes)}')
+        double = {ds.metainfo.get('heatmap_double', False)
+                  for ds in data_samples}
+        if len(double) != 1:
+            raise ValueError('samples of one batch must all or none ask for '
+                             'the flipped heatmaps (PackPoseKeypoints double)')
         num_m = max(k.shape[1] for k in keypoints)
         kps = torch.stack([_pad_persons(k, num_m) for k in keypoints])
         score = torch.stack([_pad_persons(s, num_m) for s in scores])
         heat = self.renderer(kps, score, shapes.pop(),
-                             [k.shape[1] for k in keypoints])
+                             [k.shape[1] for k in keypoints],
+                             double=double.pop() or None)
         return list(heat.unbind(0))
 
 

@@ -28,7 +28,7 @@ _CHUNK_ELEMS = 2**24
 def _window(lo: Tensor, hi: Tensor, sigma: float, size: int
             ) -> Tuple[Tensor, Tensor]:
     """Stock window ``[max(int(lo - 3s), 0), min(int(hi + 3s) + 1, size))``."""
-    reach = torch.tensor(3 * sigma, dtype=lo.dtype)
+    reach = torch.tensor(3 * sigma, dtype=lo.dtype, device=lo.device)
     start = torch.clamp(torch.trunc(lo - reach), 0, size)
     end = torch.clamp(torch.trunc(hi + reach) + 1, 0, size)
     return start, end
@@ -117,7 +117,7 @@ def _tile_values(g: _Gaussians, xs: Tensor, ys: Tensor,
                          torch.where(coeff >= 1, d2_b, d2_line))
         d2 = torch.where(g.point[:, None, None], d2_a, d2)
     # -(d2) / 2 / sigma^2 in float32, rounded as the stock code rounds it
-    scale = -2 * torch.tensor(sigma**2, dtype=d2.dtype)
+    scale = -2 * torch.tensor(sigma**2, dtype=d2.dtype, device=d2.device)
     return torch.exp(d2 / scale) * g.value[:, None, None]
 
 
@@ -187,7 +187,7 @@ def render_heatmaps_torch(kps: Tensor, value: Tensor, hw: Tuple[int, int],
                            device=kps.device).reshape(-1, 2)
     num_c, offset = channel_layout(num_v, len(skel), with_kp, with_limb,
                                    separate_limb_channels)
-    inverse = _inverse_permutation(flip_idx)
+    inverse = _inverse_permutation(flip_idx, kps.device)
     shape = (b, 1 if inverse is None else 2, k, num_c, t) + tuple(hw)
     size = math.prod(shape)
     flat = _zeros(size + 1, kps)  # + a spare element for padded pixels
@@ -196,14 +196,16 @@ def render_heatmaps_torch(kps: Tensor, value: Tensor, hw: Tuple[int, int],
     value = value.permute(0, 1, 3, 2, 4).flatten(0, 2)
     parts = []
     if with_kp:
-        planes = _planes(torch.arange(num_v), shape[:5], inverse)
+        planes = _planes(torch.arange(num_v, device=kps.device), shape[:5],
+                         inverse)
         parts.append(keypoint_gaussians(
-            kps, value, planes.to(kps.device)[:, None].expand(
+            kps, value, planes[:, None].expand(
                 -1, num_m, -1, -1), sigma, hw))
     if with_limb:
-        planes = _planes(offset + torch.arange(len(skel)), shape[:5], inverse)
+        planes = _planes(offset + torch.arange(len(skel), device=kps.device),
+                         shape[:5], inverse)
         parts.append(limb_gaussians(
-            kps, value, skel, planes.to(kps.device)[:, None].expand(
+            kps, value, skel, planes[:, None].expand(
                 -1, num_m, -1, -1), sigma, hw))
     draw_max(flat, _Gaussians.cat(parts), hw, sigma)
     out = flat[:size].view((b, shape[1] * k) + shape[3:])
@@ -228,7 +230,8 @@ def _planes(channels: Tensor, shape: Tuple[int, ...],
     stack ``shape`` that frame (b, k, t) draws channel c into; the mirrored
     copy takes channel c to ``inverse[c]``."""
     b, copies, k, num_c, t = shape
-    index = torch.arange(b * copies * k * num_c * t).view(shape)
+    index = torch.arange(b * copies * k * num_c * t,
+                         device=channels.device).view(shape)
     planes = [index[:, 0, :, channels]]
     if inverse is not None:
         planes.append(index[:, 1, :, inverse[channels]])
@@ -237,15 +240,17 @@ def _planes(channels: Tensor, shape: Tuple[int, ...],
                        -1)
 
 
-def _inverse_permutation(idx: Optional[Sequence[int]]) -> Optional[Tensor]:
+def _inverse_permutation(idx: Optional[Sequence[int]],
+                         device: torch.device) -> Optional[Tensor]:
     """Where each source channel goes; None without ``idx`` or if it is no
     permutation."""
     if idx is None:
         return None
-    idx = torch.as_tensor(idx)
-    if not torch.equal(idx.sort().values, torch.arange(len(idx))):
+    idx = torch.as_tensor(idx, device=device)
+    order = torch.arange(len(idx), device=device)
+    if not torch.equal(idx.sort().values, order):
         return None
-    return torch.empty_like(idx).scatter_(0, idx, torch.arange(len(idx)))
+    return torch.empty_like(idx).scatter_(0, idx, order)
 
 
 class PoseHeatmapRenderer:
@@ -285,13 +290,15 @@ class PoseHeatmapRenderer:
 
     def __call__(self, keypoint: Tensor, score: Tensor,
                  img_shape: Tuple[int, int],
-                 num_person: Optional[Sequence[int]] = None) -> Tensor:
-        """``num_person``: real persons per sample; the rest is padding."""
+                 num_person: Optional[Sequence[int]] = None,
+                 double: Optional[bool] = None) -> Tensor:
+        """``num_person``: real persons per sample, the rest is padding;
+        ``double``: overrides the constructor's."""
         b, k, m, t, v = score.shape
         if self.with_limb:  # before indexing with them, on any device
             check_skeletons(self.skeletons, v, _NAME)
-        kps = keypoint[..., :2].float() * torch.tensor(self.scaling,
-                                                       dtype=torch.float32)
+        kps = keypoint[..., :2].float() * torch.tensor(
+            self.scaling, dtype=torch.float32, device=keypoint.device)
         value = score.float() if self.use_score else torch.ones_like(
             score, dtype=torch.float32)
         if num_person is not None:
@@ -300,7 +307,7 @@ class PoseHeatmapRenderer:
             value = value * real[:, None, :, None, None]
         kps = _finite_drawn(kps, value)
         flip_idx = None
-        if self.double:
+        if self.double if double is None else double:
             num_c, _ = channel_layout(v, len(self.skeletons), self.with_kp,
                                       self.with_limb,
                                       self.separate_limb_channels)
