@@ -125,12 +125,13 @@ def draw_max(flat: Tensor, g: _Gaussians, hw: Tuple[int, int],
              sigma: float) -> None:
     """``flat`` (planes * H * W + 1 spare) = max(flat, Gaussians of ``g``).
 
-    Gaussians are grouped by padded window size (1, 2, 3, 4, 6, 8, 12, ...
-    pixels a side), so a few long limbs do not size every tile.
+    Gaussians are grouped by padded window size, so a few long limbs do
+    not size every tile: one size for windows up to a keypoint's, then
+    1.5x / 2x steps (12, 16, 24, ...).
     """
     x0, x1, y0, y1 = g.box
     side = 2 * max(hw) + 1
-    key = _padded(y1 - y0) * side + _padded(x1 - x0)
+    key = _padded(y1 - y0, sigma) * side + _padded(x1 - x0, sigma)
     drawn = (g.value >= EPS) & (x1 > x0) & (y1 > y0)
     key, order = key[drawn].sort()
     g = g.take(drawn.nonzero()[:, 0][order])
@@ -144,13 +145,15 @@ def draw_max(flat: Tensor, g: _Gaussians, hw: Tuple[int, int],
                         hw, sigma)
 
 
-def _padded(size: Tensor) -> Tensor:
-    """The next of 0, 1, 2, 3, 4, 6, 8, 12, 16, ... (< 50 % padding)."""
+def _padded(size: Tensor, sigma: float) -> Tensor:
+    """Tile side for windows of ``size``: a keypoint window's bound
+    ``int(6 sigma) + 2`` or less -> that bound, else the next of 1.5 and 2
+    times a power of 2 (< 50 % padding)."""
     size = size.long()
     top = torch.exp2(torch.floor(torch.log2((size - 1).clamp(min=1).float())))
     top = top.long()  # the largest power of 2 below size
-    return torch.where(size <= 2, size, torch.where(
-        size <= top + top // 2, top + top // 2, 2 * top))
+    step = torch.where(size <= top + top // 2, top + top // 2, 2 * top)
+    return torch.where(size <= int(6 * sigma) + 2, int(6 * sigma) + 2, step)
 
 
 def _draw_chunk(flat: Tensor, g: _Gaussians, tile: Tuple[int, int],
