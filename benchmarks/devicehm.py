@@ -106,8 +106,8 @@ def loader_rows(tmp, repeats, workers):
                 ts.append(time.perf_counter() - start)
         dense, ours = (num / np.median(ts[1:]) for ts in times)
         rows.append(f'| PoseC3D {name}, keypoint, 2 persons, {workers} '
-                    f'workers | {dense:.1f} | {ours:.1f} | {ours / dense:.2f}x '
-                    '|')
+                    f'workers | {dense:.1f} | {ours:.1f} | '
+                    f'{ours / dense:.2f}x |')
         print(rows[-1], flush=True)
         del loaders
     return rows

@@ -17,7 +17,8 @@ from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.models.utils.heatmaps import PoseHeatmapRenderer
 
-MIGA = 'configs/miga/slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint'
+MIGA = ('configs/miga/'
+        'slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint')
 PCAN = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52'
 
 

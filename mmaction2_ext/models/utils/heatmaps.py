@@ -52,12 +52,11 @@ class _Gaussians:
 
     @staticmethod
     def cat(parts: Sequence['_Gaussians']) -> '_Gaussians':
-        def cat(get):
-            return torch.cat([get(p) for p in parts])
-        return _Gaussians(
-            cat(lambda p: p.a), cat(lambda p: p.b), cat(lambda p: p.value),
-            tuple(cat(lambda p: p.box[i]) for i in range(4)),
-            cat(lambda p: p.point), cat(lambda p: p.plane))
+        a, b, value, box, point, plane = zip(
+            *((p.a, p.b, p.value, p.box, p.point, p.plane) for p in parts))
+        return _Gaussians(torch.cat(a), torch.cat(b), torch.cat(value),
+                          tuple(map(torch.cat, zip(*box))), torch.cat(point),
+                          torch.cat(plane))
 
 
 def keypoint_gaussians(kps: Tensor, value: Tensor, planes: Tensor,
@@ -96,7 +95,8 @@ def limb_gaussians(kps: Tensor, value: Tensor, skeletons: Tensor,
     box = tuple(torch.where(point, p, q) for p, q in zip(pbox, box))
     value = torch.where(skip, torch.zeros_like(va),
                         torch.where(point, va, min_v))
-    return _Gaussians(a, b, value, box, point, planes.reshape(len(a), planes.shape[-1]))
+    return _Gaussians(a, b, value, box, point,
+                      planes.reshape(len(a), planes.shape[-1]))
 
 
 def _tile_values(g: _Gaussians, xs: Tensor, ys: Tensor,
