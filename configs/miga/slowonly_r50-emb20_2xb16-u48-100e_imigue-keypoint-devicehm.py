@@ -3,17 +3,12 @@
 # volumes and HeatmapDataPreprocessor renders the same heatmaps after
 # collation on the GPU (or CPU) the model runs on (docs/heatmaps.md,
 # section 2). Model, schedule and checkpoints as the parent config.
-_base_ = ['./slowonly_r50-emb20_2xb16-u48-100e_imigue-keypoint.py']
+_base_ = ['./slowonly_r50-emb20_2xb16-u48-100e_imigue-keypoint.py',
+          '_base_/heatmaps_on_device.py']
 
+model = dict(data_preprocessor={{_base_.heatmaps_on_device}})
 left_kp = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
-# the GeneratePoseTarget arguments, now the model's; test-time flip: the test
-# pipeline packs with double=True
-heatmap = dict(sigma=0.6, use_score=True, with_kp=True, with_limb=False,
-               left_kp=left_kp, right_kp=right_kp)
-model = dict(data_preprocessor=dict(
-    _delete_=True, type='HeatmapDataPreprocessor', heatmap=heatmap,
-    preprocessor=dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
 
 decode = [dict(type='PoseDecode'),
           dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True)]

@@ -4,20 +4,9 @@
 # same heatmaps after collation on the GPU (or CPU) the model runs on, before
 # the usual RGB + Pose preprocessing (docs/heatmaps.md, section 2). RGB
 # frames, model, schedule and checkpoints as pcan_rgbpose_ma52.py.
-_base_ = ['./pcan_rgbpose_ma52.py']
+_base_ = ['./pcan_rgbpose_ma52.py', '_base_/heatmaps_on_device.py']
 
-# the FastGeneratePoseTarget arguments of _base_/ma52_rgbpose_pipelines.py
-heatmap = dict(sigma=0.7, use_score=True, with_kp=True, with_limb=False,
-               scaling=0.25)
-model = dict(data_preprocessor=dict(
-    _delete_=True, type='HeatmapDataPreprocessor', heatmap=heatmap,
-    preprocessor=dict(
-        type='MultiModalDataPreprocessor',
-        preprocessors=dict(
-            imgs=dict(type='ActionDataPreprocessor',
-                      mean=[123.675, 116.28, 103.53],
-                      std=[58.395, 57.12, 57.375], format_shape='NCTHW'),
-            heatmap_imgs=dict(type='ActionDataPreprocessor')))))
+model = dict(data_preprocessor={{_base_.heatmaps_on_device}})
 
 left_kp = [2, 3, 4, 8, 9, 10, 14, 16]
 right_kp = [5, 6, 7, 11, 12, 13, 15, 17]

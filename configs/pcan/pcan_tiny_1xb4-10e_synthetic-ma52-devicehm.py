@@ -4,20 +4,10 @@
 # usual RGB + Pose preprocessing (docs/heatmaps.md, section 2). RGB frames,
 # model and schedule as the parent; inputs equal within 1e-5
 # (tests/test_devicehm_configs.py).
-_base_ = ['./pcan_tiny_1xb4-10e_synthetic-ma52.py']
+_base_ = ['./pcan_tiny_1xb4-10e_synthetic-ma52.py',
+          '_base_/heatmaps_on_device.py']
 
-# the parent's FastGeneratePoseTarget arguments, now the model's
-heatmap = dict(sigma=0.7, use_score=True, with_kp=True, with_limb=False,
-               scaling=0.25)
-model = dict(data_preprocessor=dict(
-    _delete_=True, type='HeatmapDataPreprocessor', heatmap=heatmap,
-    preprocessor=dict(
-        type='MultiModalDataPreprocessor',
-        preprocessors=dict(
-            imgs=dict(type='ActionDataPreprocessor',
-                      mean=[123.675, 116.28, 103.53],
-                      std=[58.395, 57.12, 57.375], format_shape='NCTHW'),
-            heatmap_imgs=dict(type='ActionDataPreprocessor')))))
+model = dict(data_preprocessor={{_base_.heatmaps_on_device}})
 
 img_scale = 56
 clip_len = dict(RGB=8, Pose=32)
