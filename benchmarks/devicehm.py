@@ -1,6 +1,9 @@
 """Workers ship keypoints, the data preprocessor renders the heatmaps, vs
 workers ship dense heatmaps (``FastGeneratePoseTarget``), one run.
 
+* The render alone, CPU: ``FastGeneratePoseTarget`` per sample (+ the
+  batch stacked into the model's layout) vs ``PoseHeatmapRenderer`` on the
+  batch, 8 samples of 48 frames at 56x56, 17 joints, 2 persons; ms/sample.
 * PoseC3D loader (NTU60 train pipeline, 48 frames at 56x56, 2 persons;
   test: 10 clips + flip at 64x64), 2 workers: samples/s delivered as model
   inputs. The keypoint row includes the render (``HeatmapDataPreprocessor``
@@ -29,16 +32,21 @@ BENCH = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(BENCH)
 sys.path[:0] = [ROOT, BENCH]
 import mmaction2_ext  # noqa: E402,F401
-from machine import Run, write_table  # noqa: E402
+from machine import Run, interleaved, write_table  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
-from pose_pipeline import posec3d_pipeline_cfg  # noqa: E402
+from pose_pipeline import MODES, posec3d_pipeline_cfg  # noqa: E402
+from pose_pipeline import skeleton_clip  # noqa: E402
 
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52  # noqa: E402
 from mmaction2_ext.datasets.synthetic.skeleton import \
     write_skeleton_pickle  # noqa: E402
+from mmaction2_ext.datasets.transforms.heatmaps import \
+    FastGeneratePoseTarget  # noqa: E402
+from mmaction2_ext.models.utils.heatmaps import \
+    PoseHeatmapRenderer  # noqa: E402
 
 CONFIGS = {
     'MiGA tiny': 'configs/miga/'
@@ -113,6 +121,36 @@ def loader_rows(tmp, repeats, workers):
     return rows
 
 
+def render_rows(repeats, batch=8):
+    rng = np.random.default_rng(0)
+    clips = [skeleton_clip(rng, 17, 2, 48, (3, 3, 50, 50), (56, 56))
+             for _ in range(batch)]
+    kps = torch.from_numpy(np.stack([k for k, _ in clips]))[:, None]
+    scores = torch.from_numpy(np.stack([s for _, s in clips]))[:, None]
+    rows = []
+    for mode in ('keypoint', 'limb'):
+        fast = FastGeneratePoseTarget(**MODES[mode])
+        torch_renderer = PoseHeatmapRenderer(**MODES[mode])
+
+        def numpy_batch(_):  # (T, C, H, W) per sample -> (B, 1, C, T, H, W)
+            return torch.stack([torch.from_numpy(fast(dict(
+                keypoint=k, keypoint_score=s, img_shape=(56, 56)))['imgs'])
+                .transpose(0, 1)[None] for k, s in clips])
+
+        def torch_batch(_):
+            return torch_renderer(kps, scores, (56, 56))
+
+        assert (numpy_batch(0) - torch_batch(0)).abs().max() <= 1e-5
+        ts, to = interleaved([numpy_batch, torch_batch], lambda: None,
+                             repeats)
+        rows.append(f'| render only, {mode}, batch of {batch} x 48x56x56, '
+                    f'2 persons (ms/sample; numpy: FastGeneratePoseTarget + '
+                    f'stack) | {ts / batch * 1e3:.2f} | '
+                    f'{to / batch * 1e3:.2f} | {ts / to:.2f}x |')
+        print(rows[-1], flush=True)
+    return rows
+
+
 def tiny_data(tmp):
     """Synthetic iMiGUE and MA-52 sets and where the configs should read
     them."""
@@ -181,9 +219,11 @@ def main():
             'preprocessor renders (CPU) | speed-up |', '|---|---|---|---|']
     print('\n'.join(head), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        rows = loader_rows(tmp, args.repeats, args.workers)
+        rows = render_rows(args.repeats)
+        rows += loader_rows(tmp, args.repeats, args.workers)
         rows += iteration_rows(tmp, args.repeats)
-    footer = run.footer(args.repeats) + ' Loader rows: samples/s (higher ' \
+    footer = run.footer(args.repeats) + ' Render rows: ms per sample. ' \
+        'Loader rows: samples/s (higher ' \
         'is better), each epoch timed to the last model input, render ' \
         'included. Iteration rows: ms, median per iteration after one ' \
         'warm-up. Model inputs of both modes checked equal (1e-5) first.'
