@@ -262,3 +262,17 @@ def test_batch_without_any_person_matches_stock():
     ref = GeneratePoseTarget(**cfg)(dict(empty))['imgs']
     for got in ours:
         np.testing.assert_array_equal(as_stock_layout(got), ref)
+
+
+@pytest.mark.parametrize('mode', range(3))
+def test_flip_lists_that_are_no_permutation_match_stock(mode):
+    """Overlapping left/right lists: the mirrored copy cannot be drawn by
+    channel permutation, the dense flip of stock is used."""
+    rng = np.random.default_rng(9)
+    samples = [clip_sample(rng, m, 1, 3, 17, (18, 20)) for m in (2, 1)]
+    cfg = dict(double=True, left_kp=(1, 2), right_kp=(2, 3),
+               left_limb=(0, 1), right_limb=(1, 2), **MODES[mode])
+    ref = stock_batch(samples, cfg, MODELS.build(
+        dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    torch.testing.assert_close(ours_batch(samples, cfg), ref, rtol=0,
+                               atol=1e-5)
