@@ -130,6 +130,12 @@ def heatmap_rows(rng, repeats):
 def posec3d_pipelines(kind, test, heatmap_type):
     """Stock NTU60 PoseC3D pipeline (slowonly_r50_8xb16-u48-240e_ntu60-xsub
     -{keypoint,limb}.py) with the heatmap transform swapped."""
+    return Compose([TRANSFORMS.build(t) for t in
+                    posec3d_pipeline_cfg(kind, test, heatmap_type)])
+
+
+def posec3d_pipeline_cfg(kind, test, heatmap_type):
+    """The transforms of :func:`posec3d_pipelines`, as config dicts."""
     mode = MODES[kind]
     if test:
         head = [dict(type='UniformSampleFrames', clip_len=48, num_clips=10,
@@ -152,9 +158,9 @@ def posec3d_pipelines(kind, test, heatmap_type):
                 dict(type='Resize', scale=(56, 56), keep_ratio=False),
                 dict(type='Flip', flip_ratio=0.5, **COCO_LR)]
         heat = dict(type=heatmap_type, sigma=0.6, use_score=True, **mode)
-    tail = [heat, dict(type='FormatShape', input_format='NCTHW_Heatmap'),
-            dict(type='PackActionInputs')]
-    return Compose([TRANSFORMS.build(t) for t in head + tail])
+    return head + [heat,
+                   dict(type='FormatShape', input_format='NCTHW_Heatmap'),
+                   dict(type='PackActionInputs')]
 
 
 def pipeline_rows(rng, repeats):

@@ -13,6 +13,7 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 $PY benchmarks/decode_once.py --repeats "$R"
 $PY benchmarks/pose_pipeline.py --repeats "$R"
+$PY benchmarks/devicehm.py --repeats "$R"
 $PY benchmarks/pcan_train_step.py --size tiny --repeats "$R"
 $PY benchmarks/pcan_train_step.py --size full --repeats "$R"
 $PY benchmarks/protogcn_speed.py --iters "$R"

@@ -18,6 +18,10 @@ from test_heatmaps import (DEGENERATE, LAYOUTS, MODES, degenerate_sample,
                            heatmap_summary, make_sample)
 
 
+COCO_FLIP = dict(left_kp=(1, 3, 5, 7, 9, 11, 13, 15),
+                 right_kp=(2, 4, 6, 8, 10, 12, 14, 16))
+
+
 def clip_sample(rng, num_person, clips, clip_len, num_kp, img_shape):
     sample = make_sample(rng, num_person, clips * clip_len, num_kp, img_shape)
     sample.update(num_clips=clips, clip_len=clip_len, label=1)
@@ -123,11 +127,34 @@ def test_pack_checks_input():
         PackPoseKeypoints(meta_keys=('img_key', ))
 
 
-def test_batch_needs_one_heatmap_size():
+def test_batch_needs_one_heatmap_size(reliability):
     rng = np.random.default_rng(4)
     samples = [clip_sample(rng, 1, 1, 2, 17, hw) for hw in ((20, 20), (20, 24))]
-    with pytest.raises(ValueError, match='one img_shape'):
+    with pytest.raises(DataError, match="'img_shape'.*one img_shape") as err:
         ours_batch(samples, dict())
+    reliability.record('drop-in', 'HeatmapDataPreprocessor: one batch, two '
+                       'img_shape', str(err.value))
+
+
+def test_pack_double_asks_for_the_flipped_copy(reliability):
+    """PackPoseKeypoints(double=True) gives stock's double=True heatmaps
+    with a preprocessor configured without it; a batch mixing both asks is
+    refused."""
+    rng = np.random.default_rng(6)
+    samples = [clip_sample(rng, m, 2, 3, 17, (20, 22)) for m in (1, 2)]
+    cfg = dict(sigma=0.6, **COCO_FLIP)
+    pre = MODELS.build(dict(type='HeatmapDataPreprocessor', heatmap=cfg))
+    packed = [PackPoseKeypoints(double=True)(dict(s)) for s in samples]
+    ours = pre(pseudo_collate(packed))['inputs']
+    ref = stock_batch(samples, dict(cfg, double=True), MODELS.build(
+        dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    assert ours.shape == ref.shape == (2, 4, 17, 3, 20, 22)
+    torch.testing.assert_close(ours, ref, rtol=0, atol=1e-5)
+    packed[1] = PackPoseKeypoints()(dict(samples[1]))
+    with pytest.raises(DataError, match="'heatmap_double'") as err:
+        pre(pseudo_collate(packed))
+    reliability.record('drop-in', 'HeatmapDataPreprocessor: one batch, some '
+                       'samples packed with double=True', str(err.value))
 
 
 def test_demo_config_train_and_test_steps(repo_root):
@@ -235,3 +262,17 @@ def test_batch_without_any_person_matches_stock():
     ref = GeneratePoseTarget(**cfg)(dict(empty))['imgs']
     for got in ours:
         np.testing.assert_array_equal(as_stock_layout(got), ref)
+
+
+@pytest.mark.parametrize('mode', range(3))
+def test_flip_lists_that_are_no_permutation_match_stock(mode):
+    """Overlapping left/right lists: the mirrored copy cannot be drawn by
+    channel permutation, the dense flip of stock is used."""
+    rng = np.random.default_rng(9)
+    samples = [clip_sample(rng, m, 1, 3, 17, (18, 20)) for m in (2, 1)]
+    cfg = dict(double=True, left_kp=(1, 2), right_kp=(2, 3),
+               left_limb=(0, 1), right_limb=(1, 2), **MODES[mode])
+    ref = stock_batch(samples, cfg, MODELS.build(
+        dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    torch.testing.assert_close(ours_batch(samples, cfg), ref, rtol=0,
+                               atol=1e-5)

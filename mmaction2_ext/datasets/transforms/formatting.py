@@ -27,16 +27,24 @@ class PackPoseKeypoints(PackActionInputs):
     ``GeneratePoseTarget``. Non-finite coordinates of scored joints are an
     error; those of unscored joints are shipped as they are (the renderer
     never draws them, and refuses them with ``use_score=False``).
+
+    Args:
+        double (bool): ask the renderer for the horizontally flipped copy
+            too, as ``GeneratePoseTarget(double=True)`` (test-time flip; the
+            flip lists are the renderer's). Sets ``heatmap_double`` in the
+            data sample's metainfo.
     """
 
     def __init__(self, collect_keys: Optional[Sequence[str]] = None,
                  meta_keys: Sequence[str] = ('img_shape', 'img_key',
                                              'video_id', 'timestamp'),
-                 algorithm_keys: Sequence[str] = ()) -> None:
+                 algorithm_keys: Sequence[str] = (),
+                 double: bool = False) -> None:
         if 'img_shape' not in meta_keys:
             raise ValueError('PackPoseKeypoints needs img_shape in meta_keys')
         super().__init__(collect_keys=tuple(collect_keys or ()),
                          meta_keys=meta_keys, algorithm_keys=algorithm_keys)
+        self.double = double
 
     def transform(self, results: Dict) -> Dict:
         name = sample_name(results)
@@ -54,4 +62,6 @@ class PackPoseKeypoints(PackActionInputs):
             kps.reshape(m, clips, clip_len, v, 2).transpose(1, 0, 2, 3, 4)))
         packed['inputs']['keypoint_score'] = to_tensor(np.ascontiguousarray(
             score.reshape(m, clips, clip_len, v).transpose(1, 0, 2, 3)))
+        if self.double:
+            packed['data_samples'].set_metainfo(dict(heatmap_double=True))
         return packed

@@ -6,12 +6,17 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
 
+from ...utils import data_error
 from ..utils.heatmaps import PoseHeatmapRenderer
 
 
 @MODELS.register_module()
 class HeatmapDataPreprocessor(BaseDataPreprocessor):
     """Turn ``PackPoseKeypoints`` output into ``heatmap_imgs`` on device.
+
+    The heatmaps are drawn on the device the batch is on (the model's), in
+    one vectorised pass over the whole batch; samples packed with
+    ``PackPoseKeypoints(double=True)`` also get the flipped copy.
 
     Renders (B, K', C, T, H, W) heatmaps exactly as ``GeneratePoseTarget``
     + ``FormatShape`` would have in the data workers, then hands the batch to
@@ -48,15 +53,25 @@ class HeatmapDataPreprocessor(BaseDataPreprocessor):
                data_samples: List) -> List[Tensor]:
         """Per sample (K, M, T, V, 2) / (K, M, T, V) -> list of (K', C, T, H,
         W); padded persons are never drawn."""
+        name = type(self).__name__
         shapes = {tuple(int(s) for s in ds.img_shape) for ds in data_samples}
         if len(shapes) != 1:
-            raise ValueError(f'samples of one batch need one img_shape for '
-                             f'the heatmaps, got {sorted(shapes)}')
+            raise data_error(name, 'samples of one batch need one img_shape '
+                             f'for the heatmaps, got {sorted(shapes)}',
+                             field='img_shape')
+        double = {ds.metainfo.get('heatmap_double', False)
+                  for ds in data_samples}
+        if len(double) != 1:
+            raise data_error(name, 'samples of one batch must all or none '
+                             'ask for the flipped heatmaps '
+                             '(PackPoseKeypoints double=True)',
+                             field='heatmap_double')
         num_m = max(k.shape[1] for k in keypoints)
         kps = torch.stack([_pad_persons(k, num_m) for k in keypoints])
         score = torch.stack([_pad_persons(s, num_m) for s in scores])
         heat = self.renderer(kps, score, shapes.pop(),
-                             [k.shape[1] for k in keypoints])
+                             [k.shape[1] for k in keypoints],
+                             double=double.pop() or None)
         return list(heat.unbind(0))
 
 
