@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# test processes (pytest-xdist; one file per worker at a time)
+# test processes (pytest-xdist; one file per worker at a time), each with one
+# torch/OpenMP thread: two workers on two cores, no oversubscription
 TEST_WORKERS ?= 2
 
 .PHONY: install test demo clean-demo
@@ -18,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-tests.txt setup.py
 install: $(VENV)/.installed
 
 test: install
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 demo: install
 	bash tools/demo.sh $(PY)

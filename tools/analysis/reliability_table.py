@@ -4,6 +4,7 @@ the user saw in each case.
     python tools/analysis/reliability_table.py [--out docs/reliability.md] [-- PYTEST_ARGS]
 """
 import argparse
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -23,7 +24,9 @@ def main():
     cmd = [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
            f'--reliability-table={osp.abspath(args.out)}', *args.pytest_args]
     print(' '.join(cmd), flush=True)
-    sys.exit(subprocess.call(cmd, cwd=ROOT))
+    # as `make test`: one torch/OpenMP thread per worker
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    sys.exit(subprocess.call(cmd, cwd=ROOT, env=env))
 
 
 if __name__ == '__main__':
