@@ -17,7 +17,6 @@ import contextlib
 import copy
 import os
 import os.path as osp
-import pickle
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -42,6 +41,7 @@ from ..datasets.pose_import import (is_mmpose, load_mmpose, load_openpose,
 from ..evaluation.functional.dump import split_score
 from ..models.utils.graph import LAYOUTS
 from ..utils import DataError, data_error
+from ..utils.safe_pickle import safe_load
 from .launch import load_config
 
 Skeleton = Union[str, Path, dict]
@@ -151,11 +151,7 @@ def _pick_sample(annos: Sequence, path: str, sample: Optional[str],
 
 
 def _read_pickle(path: str):
-    try:
-        with open(path, 'rb') as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError) as err:
-        raise data_error(path, f'cannot read the pickle ({err})') from err
+    return safe_load(path, 'skeleton pickle')
 
 
 def _read_array(path: str) -> dict:

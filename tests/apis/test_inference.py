@@ -1,6 +1,7 @@
 """The inference API gives the scores / detections of ``tools/test.py
 --dump`` on dataset samples, from every skeleton input format, with names."""
 import json
+import os
 import pickle
 
 import numpy as np
@@ -98,6 +99,27 @@ def test_input_arrays_are_left_unchanged(skeleton_case, skeleton_model):
     inference_skeleton(skeleton_model, anno)
     for key, value in before.items():
         np.testing.assert_array_equal(anno[key], value, err_msg=key)
+
+
+class _RunsCode:
+    """Unpickling this would run a shell command."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return os.system, (f'touch {self.marker}', )
+
+
+def test_skeleton_pickle_cannot_run_code(skeleton_model, tmp_path,
+                                         reliability):
+    marker, path = tmp_path / 'code_ran', tmp_path / 'hostile.pkl'
+    path.write_bytes(pickle.dumps([_RunsCode(marker)]))
+    with pytest.raises(DataError, match="refused to unpickle global") as err:
+        inference_skeleton(skeleton_model, str(path))
+    assert not marker.exists()
+    reliability.record('inference', 'skeleton .pkl that would run code',
+                       str(err.value))
 
 
 def test_predictions_are_ranked_and_named(skeleton_case, tmp_path):
