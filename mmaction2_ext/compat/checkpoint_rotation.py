@@ -147,7 +147,9 @@ def newest_complete_checkpoint(work_dir: str) -> Optional[str]:
     return None
 
 
-def _read_last_checkpoint(work_dir: str) -> Optional[str]:
+def read_last_checkpoint(work_dir: str) -> Optional[str]:
+    """What ``work_dir/last_checkpoint`` names ('' if empty, None if the
+    file is missing)."""
     marker = osp.join(work_dir, LAST_CHECKPOINT)
     if not osp.isfile(marker):
         return None
@@ -158,7 +160,7 @@ def _read_last_checkpoint(work_dir: str) -> Optional[str]:
 def find_latest_checkpoint(path: str) -> Optional[str]:
     """``last_checkpoint``'s target when it is a complete file, else the
     newest complete checkpoint in ``path`` (with a warning saying why)."""
-    named = _read_last_checkpoint(path)
+    named = read_last_checkpoint(path)
     if named and is_complete_checkpoint(named):
         return named
     fallback = newest_complete_checkpoint(path)

@@ -1,12 +1,12 @@
 """Stop training at the first non-finite loss, keeping the last good checkpoint."""
 import math
-import os.path as osp
 from typing import Optional
 
 import torch
 from mmengine.hooks import Hook
 
 from mmaction.registry import HOOKS
+from ...compat.checkpoint_rotation import read_last_checkpoint
 
 
 class TrainingDivergedError(RuntimeError):
@@ -17,15 +17,6 @@ def _as_float(value) -> Optional[float]:
     if isinstance(value, torch.Tensor):
         return float(value.detach().float().mean()) if value.numel() else None
     return float(value) if isinstance(value, (int, float)) else None
-
-
-def last_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint mmengine's ``last_checkpoint`` file points to, if any."""
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(marker):
-        return None
-    with open(marker) as f:
-        return f.read().strip() or None
 
 
 @HOOKS.register_module()
@@ -47,7 +38,7 @@ class NanGuardHook(Hook):
             return
         bad = [k for k, v in outputs.items()
                if (f := _as_float(v)) is not None and not math.isfinite(f)]
-        kept = last_checkpoint(runner.work_dir) or 'none saved yet'
+        kept = read_last_checkpoint(runner.work_dir) or 'none saved yet'
         raise TrainingDivergedError(
             f'loss became {loss} at epoch {runner.epoch + 1}, iter '
             f'{runner.iter + 1} (non-finite: {", ".join(bad)}); training '

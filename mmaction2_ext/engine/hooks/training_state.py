@@ -6,7 +6,6 @@ from mmengine.model import is_model_wrapper
 
 from mmaction.registry import HOOKS
 from ...utils.errors import data_error
-from .nan_guard import last_checkpoint
 
 #: top-level checkpoint key beside ``state_dict`` (its keys stay official)
 TRAINING_STATE_KEY = 'training_state'
@@ -49,7 +48,7 @@ class TrainingStateHook(Hook):
         # the file being resumed (compat.runner_loading records it; an
         # auto-resume may fall back from last_checkpoint to another file)
         self._loaded_from = getattr(runner, '_resuming_from', None) or \
-            runner.cfg.get('load_from') or last_checkpoint(runner.work_dir)
+            runner.cfg.get('load_from')
 
     def before_train(self, runner) -> None:
         """After ``load_or_resume``: a resumed run starts past iteration 0."""
