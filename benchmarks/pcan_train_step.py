@@ -94,7 +94,10 @@ def pipeline_datasets(cfg, tmp, samples):
     ds.update(ann_file=f'{tmp}/MA-52_openpose_28kp/MA52_test.pkl',
               list_file=f'{tmp}/annotations/test_list_videos.txt',
               data_prefix=dict(video=f'{tmp}/raw_videos/'))
-    stock = {k: v for k, v in ds.items() if k != 'list_file'}
+    # keys only our MA52Dataset knows (video list, hidden test labels,
+    # skeleton layout check)
+    ours_only = ('list_file', 'labels_hidden', 'layout')
+    stock = {k: v for k, v in ds.items() if k not in ours_only}
     # the class itself: the name 'PoseDataset' now builds ours
     stock['type'] = StockPoseDataset
     stock['pipeline'] = [dict(t, type=STOCK_TRANSFORMS.get(t['type'],

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PY=${1:-.venv/bin/python}
 R=${REPEATS:-5}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) CPUs"
 $PY benchmarks/decode_once.py --repeats "$R"
 $PY benchmarks/pose_pipeline.py --repeats "$R"
 $PY benchmarks/devicehm.py --repeats "$R"
