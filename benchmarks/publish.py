@@ -1,0 +1,120 @@
+"""Copy benchmark tables from benchmarks/results/ into the docs that quote them.
+
+A doc quotes a table between two markers; everything between them is
+generated, never typed by hand:
+
+    <!-- bench: pose_pipeline rows="PoseC3D|RGB\\+Pose" -->
+    ...
+    <!-- /bench -->
+
+``pose_pipeline`` names ``benchmarks/results/pose_pipeline.md``; the optional
+``rows`` regex keeps the table rows whose first cell matches (header kept).
+The table's footer (load, CPU, threads, repeats) is always copied with it.
+Only tables marked as idle runs are published; a LOADED one leaves the
+block with its last idle figures, and the run says so.
+
+Usage: python benchmarks/publish.py [--check]   (run by benchmarks/run_all.sh)
+  --check: change nothing, exit 1 if a block differs from its table.
+"""
+import argparse
+import glob
+import os
+import os.path as osp
+import re
+import sys
+from typing import List, Optional, Tuple
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+RESULTS = osp.join(ROOT, 'benchmarks', 'results')
+DOCS = ('README.md', 'docs/*.md', 'configs/*/README.md')
+BLOCK = re.compile(r'(<!-- bench: (?P<name>[\w.-]+)(?: rows="(?P<rows>[^"]*)")?'
+                   r' -->\n)(?P<body>.*?)(<!-- /bench -->)', re.S)
+
+
+class PublishError(Exception):
+    pass
+
+
+def read_table(name: str) -> Tuple[List[str], str]:
+    """(table lines, footer) of ``results/<name>.md``."""
+    path = osp.join(RESULTS, f'{name}.md')
+    if not osp.exists(path):
+        raise PublishError(f'no table {path}')
+    with open(path) as f:
+        lines = f.read().splitlines()
+    table = [line for line in lines if line.startswith('|')]
+    rest = [line for line in lines[lines.index(table[-1]) + 1:] if line]
+    if len(table) < 3 or not rest:
+        raise PublishError(f'{path}: expected a table and a footer line')
+    return table, rest[-1]
+
+
+def is_idle(footer: str) -> bool:
+    """Only tables that benchmarks/machine.py marked idle are published."""
+    return footer.startswith('Idle run.')
+
+
+def render_block(name: str, rows: Optional[str]) -> str:
+    table, footer = read_table(name)
+    body = table[2:]
+    if rows:
+        body = [line for line in body
+                if re.search(rows, line.split('|')[1].strip())]
+        if not body:
+            raise PublishError(f'rows="{rows}" matches no row of {name}')
+    source = f'benchmarks/results/{name}.md'
+    return '\n'.join(table[:2] + body) + (
+        f'\n\n{footer} (From `{source}`, copied by `benchmarks/publish.py`.)'
+        '\n')
+
+
+def publish(path: str, check: bool) -> List[str]:
+    """Rewrite the blocks of ``path``; returns one message per problem."""
+    with open(path) as f:
+        text = f.read()
+    problems = []
+
+    def fill(match):
+        name, rows = match['name'], match['rows']
+        try:
+            _, footer = read_table(name)
+            new = render_block(name, rows)
+        except PublishError as err:
+            problems.append(f'{path}: {err}')
+            return match[0]
+        if not is_idle(footer):
+            problems.append(f'{path}: {name} is not an idle run, not '
+                            'published')
+            return match[0]
+        if check and new != match['body']:
+            problems.append(f'{path}: block {name} differs from its table')
+        return match[1] + new + match[5]
+
+    new_text = BLOCK.sub(fill, text)
+    if new_text != text and not check:
+        tmp = f'{path}.tmp'
+        with open(tmp, 'w') as f:
+            f.write(new_text)
+        os.replace(tmp, path)
+        print(f'published into {osp.relpath(path, ROOT)}')
+    return problems
+
+
+def doc_files(root: str = ROOT) -> List[str]:
+    return sorted(p for pattern in DOCS
+                  for p in glob.glob(osp.join(root, pattern)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--check', action='store_true',
+                        help='exit 1 if a quoted table is out of date')
+    args = parser.parse_args()
+    problems = [p for path in doc_files() for p in publish(path, args.check)]
+    for problem in problems:
+        print(f'error: {problem}', file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
