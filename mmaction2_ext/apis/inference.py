@@ -15,6 +15,7 @@ preprocessing of ``tools/test.py``) on one sample:
 """
 import contextlib
 import copy
+import inspect
 import os
 import os.path as osp
 import sys
@@ -30,6 +31,7 @@ from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
 
 from mmaction.apis import inference_recognizer, init_recognizer
+from mmaction.registry import DATASETS
 from ..compat import CheckpointError
 from ..compat.checkpoint_fit import check_fit, checkpoint_state_dict
 from ..datasets import check_pose_annotation, haan_collate
@@ -38,6 +40,7 @@ from ..datasets.ma52 import unreadable_video
 from ..datasets.ma52_labels import MA52_BODY_NAMES
 from ..datasets.pose_import import (is_mmpose, load_mmpose, load_openpose,
                                      read_json)
+from ..datasets.validation import KEYPOINT_LAYOUTS
 from ..evaluation.functional.dump import split_score
 from ..models.utils.graph import LAYOUTS
 from ..utils import DataError, data_error
@@ -100,15 +103,35 @@ def input_kind(cfg: Config) -> str:
     return 'skeleton'
 
 
+def dataset_layout(cfg: Config) -> Optional[str]:
+    """The test dataset's keypoint layout: its ``layout`` key, else its
+    class's default (``MA52Dataset``: ma52); None when it has neither."""
+    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
+    layout = dataset.get('layout')
+    if layout is None and dataset.get('type'):
+        dataset_cls = DATASETS.get(dataset['type'])
+        param = inspect.signature(dataset_cls).parameters.get('layout') \
+            if dataset_cls is not None else None
+        layout = param.default if param is not None else None
+    if layout is not None and layout not in KEYPOINT_LAYOUTS:
+        raise ValueError(f'the config\'s dataset layout {layout!r} is not '
+                         f'one of {sorted(KEYPOINT_LAYOUTS)}')
+    return layout
+
+
 def expected_joints(cfg: Config) -> Optional[int]:
-    """Joints per person the config's layout takes (None: not known)."""
+    """Joints per person the config takes: its dataset layout's, else what
+    the dataset, graph or heatmap settings imply (None: not known)."""
+    layout = dataset_layout(cfg)
+    if layout is not None:
+        return KEYPOINT_LAYOUTS[layout][0]
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
     if dataset.get('num_keypoints'):
         return int(dataset['num_keypoints'])
     backbone = cfg.model.get('backbone', {})
-    layout = backbone.get('graph_cfg', {}).get('layout')
-    if isinstance(layout, str) and layout in LAYOUTS:
-        return INPUT_JOINTS.get(layout, LAYOUTS[layout][0])
+    graph_layout = backbone.get('graph_cfg', {}).get('layout')
+    if isinstance(graph_layout, str) and graph_layout in LAYOUTS:
+        return INPUT_JOINTS.get(graph_layout, LAYOUTS[graph_layout][0])
     heatmaps = [t for t in cfg.get('test_pipeline', [])
                 if t['type'] in HEATMAP_TRANSFORMS]
     if heatmaps and heatmaps[0].get('with_kp', True) \
@@ -119,7 +142,11 @@ def expected_joints(cfg: Config) -> Optional[int]:
 
 
 def coord_dims(cfg: Config) -> Optional[int]:
-    """2 or 3 coordinates per joint the pipeline takes (None: either)."""
+    """2 or 3 coordinates per joint the config takes: its dataset layout's,
+    else what the pipeline implies (None: either)."""
+    layout = dataset_layout(cfg)
+    if layout is not None:
+        return KEYPOINT_LAYOUTS[layout][1]
     types = _transform_types(cfg)
     if 'PreNormalize3D' in types:
         return 3
@@ -238,16 +265,28 @@ def _keypoint_extent(keypoint: np.ndarray) -> Tuple[int, int]:
     return height, width
 
 
+def _check_joints(anno: dict, source: str, joints: Optional[int],
+                  layout: Optional[str]) -> None:
+    """The joint count, naming the layout it comes from."""
+    kp = anno['keypoint']
+    if joints is None or kp.ndim != 4 or kp.shape[2] == joints:
+        return  # other shapes: the dataset check names them
+    where = f' (layout {layout})' if layout else ''
+    raise data_error(source, f'the config expects {joints} joints{where}, '
+                     f'got {kp.shape[2]}', anno['frame_dir'], 'keypoint')
+
+
 def _checked_annotation(model: nn.Module, anno: dict, source: str) -> dict:
-    dims = coord_dims(model.cfg)
+    dims, layout = coord_dims(model.cfg), dataset_layout(model.cfg)
     anno = _as_annotation(anno, dims, source)
+    _check_joints(anno, source, expected_joints(model.cfg), layout)
     # the label is not used: any valid one passes the dataset checks
-    check_pose_annotation(dict(anno, label=0), source, 0,
-                          expected_joints(model.cfg))
+    check_pose_annotation(dict(anno, label=0), source, 0)
     got = anno['keypoint'].shape[-1]
     if dims is not None and got != dims:
+        where = f' (layout {layout})' if layout else ''
         raise data_error(source, f'{got} coordinates per joint, the config '
-                         f'takes {dims}', anno['frame_dir'], 'keypoint')
+                         f'takes {dims}{where}', anno['frame_dir'], 'keypoint')
     return anno
 
 
@@ -306,11 +345,11 @@ def rgbpose_annotation(model: nn.Module, video: str, pose: Skeleton,
     """The checked annotation dict :func:`inference_rgbpose` feeds to the
     test pipeline (``filename`` is the video)."""
     _check_kind(model, 'rgbpose')
+    if not osp.isfile(str(video)):
+        raise FileNotFoundError(f'video file {video} does not exist')
     with _native_stderr_silenced():
         problem = unreadable_video(str(video))
     if problem is not None:
-        if problem == 'video file not found':
-            raise FileNotFoundError(f'video file {video} does not exist')
         raise data_error(str(video), problem, field='video')
     anno, source = load_pose(pose, sample,
                              osp.splitext(osp.basename(str(video)))[0],

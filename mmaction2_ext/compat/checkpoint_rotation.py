@@ -11,7 +11,10 @@ to mmengine's class itself so that every config gets it:
   then removes what rotation drops; the same for ``save_best`` files;
 - makes ``--resume`` fall back to the newest complete checkpoint in the work
   dir when ``last_checkpoint`` is missing, empty or names a missing or
-  incomplete file, and say so.
+  incomplete file, and say so;
+- on resume, removes what a kill kept rotation from removing: checkpoints
+  older than those ``max_keep_ckpts`` keeps and best checkpoints that are no
+  longer the best (never the resumed file, nor files of other names).
 
 What is saved (``keep_ckpt_ids``, ``best_ckpt`` in the message hub) is the
 same as stock, so checkpoints written before and after the repair resume alike.
@@ -181,21 +184,76 @@ def find_latest_checkpoint(path: str) -> Optional[str]:
     return fallback
 
 
+def _step_name(hook: CheckpointHook) -> re.Pattern:
+    """``filename_tmpl`` as a pattern capturing the step."""
+    return re.compile('^' + re.escape(hook.filename_tmpl).replace(
+        re.escape('{}'), r'(\d+)') + '$')
+
+
+def _current_bests(hook: CheckpointHook) -> dict:
+    """save_best key -> path of its current best checkpoint (None: none)."""
+    if hook.save_best is None:
+        return {}
+    if len(hook.key_indicators) == 1:
+        return {hook.key_indicators[0]: hook.best_ckpt_path}
+    return dict(hook.best_ckpt_path_dict)
+
+
+def _older(names: List[str], prefix: str, step_name: re.Pattern,
+           step: int) -> List[str]:
+    """``prefix`` + a ``step_name`` file of a step below ``step``."""
+    return [n for n in names if n.startswith(prefix) and
+            (m := step_name.match(n[len(prefix):])) and int(m.group(1)) < step]
+
+
+def _rotated_out(hook: CheckpointHook, names: List[str],
+                 resumed: str) -> List[str]:
+    """Of ``names`` (in ``out_dir``), what this hook's rotation removes but
+    an interrupted run left: its step checkpoints older than the oldest one
+    ``max_keep_ckpts`` keeps, and its best checkpoints older than the current
+    best of their key. Never ``resumed``; later files (of a run that went on
+    beyond an older resumed checkpoint) stay, as stock leaves them."""
+    step_name = _step_name(hook)
+    keep = list(getattr(hook, 'keep_ckpt_ids', []))
+    stale = _older(names, '', step_name, min(keep)) \
+        if hook.max_keep_ckpts > 0 and keep else []
+    for key, current in _current_bests(hook).items():
+        prefix = f'best_{key}_'.replace('/', '_')
+        name = osp.basename(current or '')
+        best = step_name.match(name[len(prefix):]) \
+            if name.startswith(prefix) else None
+        if best:  # no known best: any best file may be it
+            stale += _older(names, prefix, step_name, int(best.group(1)))
+    return [n for n in stale if osp.abspath(osp.join(hook.out_dir, n)) !=
+            osp.abspath(resumed)]
+
+
+def _remove_leftovers(runner, out_dir: str, names: List[str],
+                      what: str) -> None:
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(osp.join(out_dir, name))
+    if names:
+        runner.logger.warning(f'Removed {len(names)} {what} from {out_dir}: '
+                              f'{", ".join(names)}')
+
+
 def _before_train(self, runner):
     """Stock set-up, then remove the temporary files of saves that a kill
-    interrupted (they can be as large as a checkpoint)."""
+    interrupted (they can be as large as a checkpoint) and, on resume, the
+    checkpoints it kept rotation from removing."""
     _stock_before_train(self, runner)
     if not is_main_process() or not osp.isdir(self.out_dir):
         return
-    unfinished = [n for n in os.listdir(self.out_dir)
-                  if _UNFINISHED_SAVE.match(n)]
-    for name in unfinished:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(osp.join(self.out_dir, name))
-    if unfinished:
-        runner.logger.warning(
-            f'Removed {len(unfinished)} unfinished checkpoint file(s) of an '
-            f'interrupted save from {self.out_dir}: {", ".join(unfinished)}')
+    names = sorted(os.listdir(self.out_dir))
+    _remove_leftovers(runner, self.out_dir,
+                      [n for n in names if _UNFINISHED_SAVE.match(n)],
+                      'unfinished checkpoint file(s) of an interrupted save')
+    resumed = getattr(runner, '_resumed_from', None)
+    if resumed:
+        _remove_leftovers(
+            runner, self.out_dir, _rotated_out(self, names, resumed),
+            'checkpoint(s) that rotation drops but an interrupted run left')
 
 
 _stock_save_best_checkpoint = CheckpointHook._save_best_checkpoint

@@ -35,12 +35,14 @@ def load_checkpoint(self, filename: str, map_location='cpu',
 
 
 def resume(self, filename: str, *args, **kwargs) -> None:
-    """mmengine's ``Runner.resume``; the file must hold a training state."""
+    """mmengine's ``Runner.resume``; the file must hold a training state.
+    ``runner._resumed_from`` keeps its path (checkpoint clean-up spares it)."""
     self._resuming_from = filename
     try:
         _mmengine_resume(self, filename, *args, **kwargs)
     finally:
         self._resuming_from = None
+    self._resumed_from = filename
 
 
 def install_checked_runner_loading() -> None:

@@ -89,6 +89,9 @@ def _bad_inputs(setup, tmp):
     video.write_bytes(b'not a video')
     joints = tmp / 'ntu_layout.npy'
     np.save(joints, np.ones((20, 25, 3), np.float32))
+    with open(setup['data'], 'rb') as f:
+        coco_sample = pickle.load(f)['annotations'][0]['frame_dir']
+    ma52_video = setup['ma52'] / 'raw_videos' / '0002_01_0000.mp4'
     return {
         'input file that does not exist': (
             [*setup['stgcn'], str(tmp / 'nope.npy')],
@@ -103,11 +106,19 @@ def _bad_inputs(setup, tmp):
             [*setup['haan'], setup['features']], 'needs --sec2clip-ratio'),
         '25-joint keypoints for a 17-joint (COCO) config': (
             [*setup['stgcn'], str(joints)],
-            "field 'keypoint']: 25 keypoints per person, but the config "
-            'layout has 17'),
+            "field 'keypoint']: the config expects 17 joints (layout coco), "
+            'got 25'),
+        '17-joint COCO poses for a 28-joint (MA-52) config': (
+            [*setup['pcan'], str(ma52_video), '--pose', setup['data'],
+             '--sample', coco_sample],
+            "field 'keypoint']: the config expects 28 joints (layout ma52), "
+            'got 17'),
         'unreadable video (PCAN)': (
             [*setup['pcan'], str(video), '--pose', setup['data']],
             "clip.mp4 [field 'video']: video cannot be decoded"),
+        'video that does not exist (PCAN)': (
+            [*setup['pcan'], str(tmp / 'gone.mp4'), '--pose', setup['data']],
+            'gone.mp4 does not exist'),
     }
 
 
@@ -165,7 +176,8 @@ def test_rgbpose_video(pcan_setup, repo_root):
     'input file that does not exist', 'video given to a skeleton config',
     'skeleton pickle given to HAAN', 'HAAN features without --sec2clip-ratio',
     '25-joint keypoints for a 17-joint (COCO) config',
-    'unreadable video (PCAN)'])
+    '17-joint COCO poses for a 28-joint (MA-52) config',
+    'unreadable video (PCAN)', 'video that does not exist (PCAN)'])
 def test_bad_input_gives_one_clear_line(case, pcan_setup, repo_root,
                                         tmp_path, reliability):
     args, expected = _bad_inputs(pcan_setup, tmp_path)[case]

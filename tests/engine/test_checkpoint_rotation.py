@@ -148,6 +148,51 @@ def test_kill_9_during_a_save_then_resume(point, tmp_path, skeleton_pickle,
     assert best and all(zipfile.is_zipfile(osp.join(work_dir, f))
                         for f in best)
     assert not [f for f in os.listdir(work_dir) if f.endswith('.tmp')]
+    # nothing left behind: no checkpoint whose removal the kill stopped
+    assert _files(work_dir) == _files(uninterrupted)
+
+
+def _files(work_dir):
+    """The files (checkpoints, last_checkpoint) directly in ``work_dir``;
+    the per-launch log folders differ by name."""
+    return sorted(f for f in os.listdir(work_dir)
+                  if osp.isfile(osp.join(work_dir, f)))
+
+
+@pytest.mark.parametrize('resumed', [True, False])
+def test_resume_removes_only_what_rotation_drops(resumed, tmp_path):
+    """Left by kills: epoch_1..4 (max_keep_ckpts=2 keeps 5, 6) and an old
+    best. A resume removes them, but never the file it resumed from
+    (epoch_2), the current best, a later best (of a run that went on) or
+    files of other names; a fresh run in the same folder removes nothing."""
+    from types import SimpleNamespace
+
+    from mmengine.hooks import CheckpointHook
+    from mmengine.logging import MessageHub, MMLogger
+    ours = [f'epoch_{i}.pth' for i in range(1, 7)] + [
+        'best_acc_top1_epoch_1.pth', 'best_acc_top1_epoch_3.pth',
+        'best_acc_top1_epoch_7.pth']
+    others = ['epoch_3_backup.pth', 'best_model.pth', 'iter_2.pth', 'notes']
+    for name in ours + others:
+        (tmp_path / name).write_bytes(b'x')
+    hub = MessageHub(f'rotation-{resumed}')
+    if resumed:
+        hub.update_info('keep_ckpt_ids', [5, 6])
+        hub.update_info('best_ckpt',
+                        str(tmp_path / 'best_acc_top1_epoch_3.pth'))
+    runner = SimpleNamespace(
+        work_dir=str(tmp_path), message_hub=hub,
+        logger=MMLogger.get_instance('rotation-test'),
+        _resumed_from=str(tmp_path / 'epoch_2.pth') if resumed else None)
+    hook = CheckpointHook(interval=1, max_keep_ckpts=2, save_best='acc/top1')
+    hook.before_train(runner)
+    left = sorted(os.listdir(tmp_path))
+    if resumed:
+        assert left == sorted(others + [
+            'epoch_2.pth', 'epoch_5.pth', 'epoch_6.pth',
+            'best_acc_top1_epoch_3.pth', 'best_acc_top1_epoch_7.pth'])
+    else:
+        assert left == sorted(ours + others)
 
 
 def _complete_checkpoint(path):

@@ -48,8 +48,9 @@ def test_metric_thresholds_from_arange_keep_the_boundary():
 
 
 # -------------------------------------------------------------- MA-52 ties
-def pcan_sample(rgb, pose, rgb_coarse, pose_coarse, label=0, name=None):
-    sample = dict(pred_score={k: torch.as_tensor(v, dtype=torch.float64)
+def pcan_sample(rgb, pose, rgb_coarse, pose_coarse, label=0, name=None,
+                dtype=torch.float64):
+    sample = dict(pred_score={k: torch.as_tensor(v, dtype=dtype)
                               for k, v in (('rgb', rgb), ('pose', pose),
                                            ('rgb_coarse', rgb_coarse),
                                            ('pose_coarse', pose_coarse))},
@@ -73,22 +74,55 @@ def tied_scores():
     return (action + noise, action - noise, body + bnoise, body - bnoise)
 
 
-def test_submission_breaks_ties_by_lower_class_index(tmp_path):
-    """Descending fused score, ties by lower index (numpy's stable argsort of
-    -score); body columns come from the coarse scores."""
-    names = ['test0000.mp4', 'test0001.mp4']
-    samples = [pcan_sample(*tied_scores(), name=n) for n in names]
+def tied_samples(labels=(0, 0, 0, 0)):
+    """float32 dumps (as tools/test.py writes them) of tied rows: the split
+    ties above, all-equal rows, one-hot rows, duplicated top scores."""
+    eye, flat = np.eye(52), np.full(52, 1 / 52)
+    dup = np.linspace(0, .5, 52)
+    dup[[9, 44]] = 1.
+    rows = [tied_scores(), (flat, flat, np.full(7, 1 / 7), np.full(7, 1 / 7)),
+            (eye[5], eye[5], np.eye(7)[1], np.eye(7)[1]),
+            (dup, dup, np.zeros(7), np.zeros(7))]
+    return [pcan_sample(*r, label=y, name=f'test{i:04d}.mp4',
+                        dtype=torch.float32)
+            for i, (r, y) in enumerate(zip(rows, labels))]
+
+
+def eval_test_topk(samples):
+    """What the official eval_test.py writes: torch.topk(k=5) of each fused
+    row, (rgb + pose) / 2 of the dumped tensors (pcan.md 5)."""
+    def fused(a, b):
+        return torch.stack([(s['pred_score'][a] + s['pred_score'][b]) / 2
+                            for s in samples])
+    return ([torch.topk(row, k=5).indices.tolist()
+             for row in fused('rgb', 'pose')],
+            [torch.topk(row, k=5).indices.tolist()
+             for row in fused('rgb_coarse', 'pose_coarse')])
+
+
+def write_run(tmp_path, samples, labels=None):
+    """Dump pickle and test list of ``samples``; returns their paths."""
     with open(tmp_path / 'r.pkl', 'wb') as f:
         pickle.dump(samples, f)
-    (tmp_path / 'list.txt').write_text(''.join(f'{n} 0\n' for n in names))
-    make_submission(str(tmp_path / 'r.pkl'), str(tmp_path / 'list.txt'),
-                    str(tmp_path / 'p.csv'), str(tmp_path / 's.zip'))
-    got_names, action, body = read_prediction_csv(str(tmp_path / 'p.csv'))
-    assert got_names == names
-    for row in action:
-        assert list(row) == [7, 30, 40, 3, 12]
-    for row in body:
-        assert list(row) == [2, 5, 3, 6, 0]
+    labels = labels or [0] * len(samples)
+    (tmp_path / 'list.txt').write_text(''.join(
+        f'{s["filename"]} {y}\n' for s, y in zip(samples, labels)))
+    return str(tmp_path / 'r.pkl'), str(tmp_path / 'list.txt')
+
+
+def test_submission_ranks_ties_as_eval_test_torch_topk(tmp_path):
+    """On tied fused scores every csv row is torch.topk's order (not the
+    lower class first: that is a different submission)."""
+    samples = tied_samples()
+    dump, test_list = write_run(tmp_path, samples)
+    make_submission(dump, test_list, str(tmp_path / 'p.csv'),
+                    str(tmp_path / 's.zip'))
+    _, action, body = read_prediction_csv(str(tmp_path / 'p.csv'))
+    want_action, want_body = eval_test_topk(samples)
+    assert action.tolist() == want_action
+    assert body.tolist() == want_body
+    stable = np.argsort(-np.full(52, 1 / 52), kind='stable')[:5].tolist()
+    assert want_action[1] != stable  # the tie order is not the index order
 
 
 def test_body_predictions_use_the_fused_coarse_scores(tmp_path):
@@ -101,11 +135,9 @@ def test_body_predictions_use_the_fused_coarse_scores(tmp_path):
         list(np.argsort(-pose)[:2]) != [3, 5]
     sample = pcan_sample(np.eye(52)[9], np.eye(52)[9], rgb, pose,
                          name='test0000.mp4')
-    with open(tmp_path / 'r.pkl', 'wb') as f:
-        pickle.dump([sample], f)
-    (tmp_path / 'list.txt').write_text('test0000.mp4 0\n')
-    make_submission(str(tmp_path / 'r.pkl'), str(tmp_path / 'list.txt'),
-                    str(tmp_path / 'p.csv'), str(tmp_path / 's.zip'))
+    dump, test_list = write_run(tmp_path, [sample])
+    make_submission(dump, test_list, str(tmp_path / 'p.csv'),
+                    str(tmp_path / 's.zip'))
     _, action, body = read_prediction_csv(str(tmp_path / 'p.csv'))
     assert list(body[0]) == [3, 5, 1, 6, 2]
     assert action[0][0] == 9
@@ -113,28 +145,49 @@ def test_body_predictions_use_the_fused_coarse_scores(tmp_path):
 
 def test_metric_ties_agree_with_the_submission(tmp_path):
     """On tied scores the in-framework MA-52 numbers equal what the server
-    computes from our prediction.csv (same tie order)."""
-    bodies = np.array(MA52_ACTION_TO_BODY)
-    # labels: tied winners 7 / 40, tied second 3, and a miss
-    labels = [7, 40, 3, 51]
-    samples = [pcan_sample(*tied_scores(), label=y, name=f'test{i:04d}.mp4')
-               for i, y in enumerate(labels)]
+    computes from our prediction.csv and from eval_test.py's own csv."""
+    want_action, want_body = eval_test_topk(tied_samples())
+    # labels: each row's tie-broken winner, or the runner-up of its tie
+    labels = [want_action[0][0], want_action[1][1], want_action[2][0],
+              want_action[3][1]]
+    samples = tied_samples(labels)
     metric = MA52Metric()
     metric.process(None, samples)
     out = metric.compute_metrics(metric.results)
-    with open(tmp_path / 'r.pkl', 'wb') as f:
-        pickle.dump(samples, f)
-    lines = ''.join(f'test{i:04d}.mp4 {y}\n' for i, y in enumerate(labels))
-    (tmp_path / 'gt.txt').write_text(lines)
-    make_submission(str(tmp_path / 'r.pkl'), str(tmp_path / 'gt.txt'),
-                    str(tmp_path / 'p.csv'), str(tmp_path / 's.zip'))
-    server = score_prediction_csv(str(tmp_path / 'p.csv'),
-                                  str(tmp_path / 'gt.txt'))
+    dump, gt_list = write_run(tmp_path, samples, labels)
+    make_submission(dump, gt_list, str(tmp_path / 'p.csv'),
+                    str(tmp_path / 's.zip'))
+    server = score_prediction_csv(str(tmp_path / 'p.csv'), gt_list)
     for key, value in server.items():
         assert out[key] == pytest.approx(value), key
-    # by hand: only label 7 is the tie-broken top-1; 7, 40, 3 are in top-5
-    assert out['action_top1'] == 1 / 4 and out['action_top5'] == 3 / 4
-    assert out['body_top1'] == np.mean(bodies[labels] == 2)
+    bodies = np.array(MA52_ACTION_TO_BODY)[labels]
+    assert out['action_top1'] == np.mean(
+        [row[0] == y for row, y in zip(want_action, labels)])
+    assert out['action_top5'] == 1.
+    assert out['body_top1'] == np.mean(
+        [row[0] == b for row, b in zip(want_body, bodies)])
+
+
+def test_fork_accuracy_keys_rank_ties_as_stock_accmetric():
+    """rgb_/pose_/RGBPose_* keys equal stock mmaction2 AccMetric (the fork's
+    keys, np.argsort tie order) on tied scores, where the lower-class-first
+    order would give other numbers."""
+    from mmaction.evaluation.metrics import AccMetric
+    samples = tied_samples(labels=(7, 0, 5, 9))
+    ours, stock = MA52Metric(), AccMetric()
+    ours.process(None, samples)
+    stock.process(None, [dict(gt_label=s['gt_label'], pred_score={
+        k: s['pred_score'][k] for k in ('rgb', 'pose')}) for s in samples])
+    want = stock.compute_metrics(stock.results)
+    got = ours.compute_metrics(ours.results)
+    assert set(want) <= set(got)
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value), key
+    # the ties matter here: stable lower-index ranking scores rows 0, 1, 3
+    lower_first = np.mean([np.argsort(-(s['pred_score']['rgb'].numpy()),
+                                      kind='stable')[0] == y
+                           for s, y in zip(samples, (7, 0, 5, 9))])
+    assert lower_first != want['rgb_top1']
 
 
 # ---------------------------------------------------------- fusion ratios

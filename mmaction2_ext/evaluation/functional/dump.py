@@ -17,10 +17,14 @@ Score = Union[np.ndarray, Dict[str, np.ndarray]]
 
 
 def to_numpy(value) -> np.ndarray:
-    """float64 array of a tensor (any device) or array-like."""
+    """Array of a tensor (any device) or array-like: float scores keep their
+    dtype (the upstream scripts fuse float32 scores in float32, and float64
+    sums would split their ties), anything else becomes float64."""
     if hasattr(value, 'detach'):
-        value = value.detach().cpu()
-    return np.asarray(value, dtype=np.float64)
+        value = value.detach().cpu().numpy()
+    array = np.asarray(value)
+    return array if np.issubdtype(array.dtype, np.floating) \
+        else array.astype(np.float64)
 
 
 def read_dump(path: str) -> List:

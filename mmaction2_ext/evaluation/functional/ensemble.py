@@ -22,7 +22,8 @@ PRESETS: Dict[str, Tuple[List[str], List[float]]] = {
 
 
 def load_dump(path: str) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-    """Read a dump -> ``(scores (N, K) float64, labels (N,) int64 or None)``.
+    """Read a dump -> ``(scores (N, K), labels (N,) int64 or None)``; the
+    scores keep the dump's float dtype.
 
     PCAN dumps give the mean of their action scores (see ``split_score``).
     """
@@ -74,7 +75,8 @@ def check_same_labels(labels: Sequence[Optional[np.ndarray]],
 def fuse_scores(scores: Sequence[np.ndarray],
                 weights: Optional[Sequence[float]] = None,
                 names: Optional[Sequence[str]] = None) -> np.ndarray:
-    """Weighted sum ``sum_i w_i * scores_i`` of (N, K) arrays (weights 1)."""
+    """Weighted sum ``sum_i w_i * scores_i`` of (N, K) arrays (weights 1),
+    in the scores' own float dtype as upstream's ensembles add them."""
     if not scores:
         raise ValueError('fuse_scores needs at least one score array')
     names = list(names or [f'input {i}' for i in range(len(scores))])
@@ -86,7 +88,7 @@ def fuse_scores(scores: Sequence[np.ndarray],
         if np.asarray(s).shape != ref:
             raise data_error(name, f'scores have shape {np.shape(s)}, but '
                              f'{names[0]} has {ref}')
-    return sum(w * np.asarray(s, np.float64) for w, s in zip(weights, scores))
+    return sum(w * to_numpy(s) for w, s in zip(weights, scores))
 
 
 def accuracy_report(scores: np.ndarray, labels: np.ndarray) -> Dict[str, float]:

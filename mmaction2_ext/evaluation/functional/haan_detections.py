@@ -1,6 +1,7 @@
 """HAAN's detections from clip-level class logits (spec 4, steps 1-5)."""
+import itertools
 import math
-from typing import List, Union
+from typing import Dict, List, Sequence, Union
 
 import numpy as np
 import torch
@@ -60,3 +61,33 @@ def haan_detections(clip_logits: Union[np.ndarray, torch.Tensor],
                      t_end=e / sec2clip_ratio,
                      score=float(np.max(x[s:e]) + 0.5 * class_scores[c])))
     return detections
+
+
+def _descending(detections: Sequence[dict]) -> np.ndarray:
+    # numpy's default (unstable) sort of -score, as upstream: its tie order
+    return np.argsort(-np.array([d['score'] for d in detections], dtype=float))
+
+
+def haan_evaluation_order(detections: Sequence[dict]) -> List[dict]:
+    """Detections in the order HAAN's evaluation hands each class to the AP.
+
+    Upstream sorts each video's detections by score, splits them by class
+    and sorts each class again over all videos; with tied scores these
+    unstable sorts fix which detection the AP ranks first.
+
+    Args:
+        detections: dicts ``video, label, score, ...``, video by video (test
+            order), each video's as :func:`haan_detections` produced them.
+
+    Returns:
+        the same dicts, class by class, each class in upstream's order.
+    """
+    by_class: Dict[int, List[dict]] = {}
+    for _, group in itertools.groupby(detections, key=lambda d: d['video']):
+        group = list(group)
+        for i in _descending(group):
+            by_class.setdefault(int(group[i]['label']), []).append(group[i])
+    ordered = []
+    for label in sorted(by_class):
+        ordered += [by_class[label][i] for i in _descending(by_class[label])]
+    return ordered

@@ -1,4 +1,4 @@
-"""MA-52 benchmark metrics (pcan.md 5), as pure numpy functions.
+"""MA-52 benchmark metrics (pcan.md 5) on numpy arrays.
 
 Action / body top-k accuracy and sklearn-style F1 on top-1 predictions;
 F1_mean = (body F1_macro + body F1_micro + action F1_macro + action F1_micro) / 4.
@@ -6,18 +6,23 @@ F1_mean = (body F1_macro + body F1_micro + action F1_macro + action F1_micro) / 
 from typing import Dict, Sequence
 
 import numpy as np
+import torch
 
 from ...datasets.ma52_labels import MA52_ACTION_TO_BODY
 
+SUBMITTED_K = 5  # action_pred_1..5 and body_pred_1..5 of prediction.csv
+
 
 def topk_indices(scores: np.ndarray, k: int) -> np.ndarray:
-    """(N, k) class indices in descending score order (ties: lower index)."""
-    return np.argsort(-scores, axis=1, kind='stable')[:, :k]
+    """(N, k) class indices of (N, C) scores in descending score order.
 
-
-def topk_accuracy(scores: np.ndarray, labels: np.ndarray, k: int) -> float:
-    hits = (topk_indices(scores, k) == labels[:, None]).any(axis=1)
-    return float(hits.mean())
+    Tied scores come in ``torch.topk``'s order, row by row, as the official
+    ``eval_test.py`` writes them (its CPU kernel selects with
+    ``nth_element``: ties are not ordered by index, and ``k`` changes it).
+    """
+    rows = torch.from_numpy(np.ascontiguousarray(scores))
+    return np.stack([row.topk(k).indices.numpy() for row in rows]) \
+        if len(rows) else np.zeros((0, k), dtype=np.int64)
 
 
 def f1_macro_micro(pred: np.ndarray, labels: np.ndarray) -> tuple:
@@ -61,7 +66,9 @@ def ma52_metrics(action_scores: np.ndarray, body_scores: np.ndarray,
                  labels: np.ndarray,
                  action_to_body: Sequence[int] = MA52_ACTION_TO_BODY
                  ) -> Dict[str, float]:
-    """Official MA-52 metrics from (N, 52) action and (N, 7) body scores."""
-    return ma52_metrics_from_topk(topk_indices(action_scores, 5),
-                                  topk_indices(body_scores, 1)[:, 0], labels,
-                                  action_to_body)
+    """Official MA-52 metrics from (N, 52) action and (N, 7) body scores,
+    through the top-5 indices the submission csv holds (the body top-1 is
+    its first column: with ties, ``topk(1)`` may pick another class)."""
+    return ma52_metrics_from_topk(topk_indices(action_scores, SUBMITTED_K),
+                                  topk_indices(body_scores, SUBMITTED_K)[:, 0],
+                                  labels, action_to_body)

@@ -10,7 +10,7 @@ from mmengine.logging import MessageHub
 from mmaction.registry import METRICS
 from ...submission import write_csv
 from ...utils import atomic_write
-from ..functional import detection_map
+from ..functional import detection_map, haan_evaluation_order
 
 
 def _round(t: float) -> float:
@@ -66,8 +66,8 @@ class HAANDetectionMetric(BaseMetric):
             ground_truths += [
                 dict(video=r['index'], label=int(c), t_start=s, t_end=e)
                 for c, (s, e) in zip(r['gt_labels'], r['gt_segments'])]
-        out = detection_map(detections, ground_truths, self.tiou_thresholds,
-                            self.num_classes)
+        out = detection_map(haan_evaluation_order(detections), ground_truths,
+                            self.tiou_thresholds, self.num_classes)
         maps = dict(zip(self.tiou_thresholds, out['mAP'] * 100))
         metrics = {f'mAP@{t}': float(maps[t]) for t in self.report_thresholds}
         metrics['avg_mAP'] = out['avg_mAP'] * 100
