@@ -276,3 +276,34 @@ def test_flip_lists_that_are_no_permutation_match_stock(mode):
         dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
     torch.testing.assert_close(ours_batch(samples, cfg), ref, rtol=0,
                                atol=1e-5)
+
+
+@pytest.mark.parametrize('mode', range(3))
+@pytest.mark.parametrize('double', [False, True])
+def test_one_person_batches_match_stock(mode, double):
+    """One person per sample: every plane gets at most one Gaussian, which
+    the renderer writes with a plain scatter instead of a scatter-max."""
+    rng = np.random.default_rng(11 + mode)
+    samples = [clip_sample(rng, 1, 2, 3, 17, (22, 20)) for _ in range(3)]
+    cfg = dict(double=double, **COCO_FLIP, **MODES[mode])
+    ref = stock_batch(samples, cfg, MODELS.build(
+        dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    ours = ours_batch(samples, cfg)
+    torch.testing.assert_close(ours, ref, rtol=0, atol=1e-5)
+    assert ref.max() > 0.5
+
+
+def test_one_person_separate_limb_channels_match_numpy():
+    """Keypoint and limb maps in channels of their own do not share planes
+    either (stock has no such option: FastGeneratePoseTarget's is tested
+    against stock's layout in test_heatmaps.py)."""
+    rng = np.random.default_rng(12)
+    samples = [clip_sample(rng, 1, 1, 4, 17, (21, 23)) for _ in range(2)]
+    cfg = dict(with_kp=True, with_limb=True, separate_limb_channels=True,
+               double=True, **COCO_FLIP)
+    for sample, got in zip(samples, ours_batch(samples, cfg)):
+        ref = FastGeneratePoseTarget(**cfg)(dict(sample))['imgs']
+        np.testing.assert_allclose(as_stock_layout(got), ref, rtol=0,
+                                   atol=1e-5)
+        assert ref[:, 17:].max() > 0.5  # the limb channels are drawn
+
