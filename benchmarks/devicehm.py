@@ -9,6 +9,10 @@ workers ship dense heatmaps (``FastGeneratePoseTarget``), one run.
   inputs. The keypoint row includes the render (``HeatmapDataPreprocessor``
   on the CPU, in the main process); the dense row includes its
   ``ActionDataPreprocessor``.
+* The CPU cost of each stage of those loaders, ms per sample: worker
+  pipeline without the render, numpy render in the worker, shipping the
+  batch to the main process, the main process's preprocessor; and the
+  ceiling this gives on the machine's cores (second table).
 * One train iteration of the MiGA and PCAN tiny configs and their
   ``-devicehm`` siblings (loaders as configured): data time (next batch) and
   preprocessor time (render + the usual preprocessing), medians.
@@ -19,6 +23,7 @@ before timing; the two modes alternate.
 Usage: python benchmarks/devicehm.py [--repeats 5] [--out FILE]
 """
 import argparse
+import os
 import os.path as osp
 import random
 import sys
@@ -33,7 +38,7 @@ ROOT = osp.dirname(BENCH)
 sys.path[:0] = [ROOT, BENCH]
 import mmaction2_ext  # noqa: E402,F401
 from machine import Run, interleaved, write_table  # noqa: E402
-from mmaction.registry import MODELS  # noqa: E402
+from mmaction.registry import DATASETS, MODELS  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
@@ -90,9 +95,10 @@ def posec3d_modes(test):
 
 
 def loader_rows(tmp, repeats, workers):
+    """Loader rows, and stage rows: CPU ms per sample of each stage."""
     ann = write_skeleton_pickle(osp.join(tmp, 'coco.pkl'), 'coco',
                                 samples_per_class=(16, 2))
-    rows = []
+    rows, stages = [], {}
     for test, batch_size, num in ((False, 16, 64), (True, 1, 8)):
         datasets, pres = [], []
         for pipeline, pre in posec3d_modes(test):
@@ -105,20 +111,120 @@ def loader_rows(tmp, repeats, workers):
         check_equal([build_loader(d, batch_size, 0) for d in datasets], pres,
                     name)
         loaders = [build_loader(d, batch_size, workers) for d in datasets]
-        times = [[], []]
+        epochs = [[], []]
         for _ in range(repeats + 1):  # the first epoch starts the workers
-            for loader, pre, ts in zip(loaders, pres, times):
-                start = time.perf_counter()
-                for batch in loader:
-                    pre(batch, training=not test)
-                ts.append(time.perf_counter() - start)
-        dense, ours = (num / np.median(ts[1:]) for ts in times)
+            for loader, pre, runs in zip(loaders, pres, epochs):
+                runs.append(timed_epoch(loader, pre, not test))
+        # (wall, worker CPU, main CPU fetching, main CPU preprocessing) s
+        dense, ours = (np.median(runs[1:], axis=0) / num
+                       for runs in epochs)
         rows.append(f'| PoseC3D {name}, keypoint, 2 persons, {workers} '
-                    f'workers | {dense:.1f} | {ours:.1f} | '
-                    f'{ours / dense:.2f}x |')
+                    f'workers | {1 / dense[0]:.1f} | {1 / ours[0]:.1f} | '
+                    f'{dense[0] / ours[0]:.2f}x |')
         print(rows[-1], flush=True)
         del loaders
-    return rows
+        pipe = pipeline_cpu(datasets, repeats)
+        stages[name] = stage_costs(pipe, (dense, ours), workers)
+    return rows, stage_table(stages)
+
+
+def timed_epoch(loader, pre, training):
+    """Wall, workers' CPU, main-process CPU in the loader and in ``pre``,
+    seconds for one epoch of a loader with persistent workers."""
+    workers_before = workers_cpu(loader)
+    fetch = prep = 0.
+    start = time.perf_counter()
+    it = iter(loader)
+    while True:
+        cpu = time.process_time()
+        batch = next(it, None)
+        mid = time.process_time()
+        fetch += mid - cpu
+        if batch is None:
+            break
+        pre(batch, training=training)
+        prep += time.process_time() - mid
+    wall = time.perf_counter() - start
+    return wall, workers_cpu(loader) - workers_before, fetch, prep
+
+
+def workers_cpu(loader):
+    """User + system CPU seconds of the loader's workers so far (0 before
+    they start), from /proc."""
+    it = getattr(loader, '_iterator', None)
+    total = 0
+    for worker in getattr(it, '_workers', ()):  # torch's worker processes
+        with open(f'/proc/{worker.pid}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf('SC_CLK_TCK')
+
+
+def pipeline_cpu(datasets, repeats):
+    """In-process CPU seconds per sample of each dataset's pipeline (load +
+    transforms), the modes alternating; medians."""
+    built = [DATASETS.build(d) for d in datasets]
+    times = [[], []]
+    for _ in range(repeats):
+        for dataset, ts in zip(built, times):
+            start = time.process_time()
+            for i in range(len(dataset)):
+                dataset[i]
+            ts.append((time.process_time() - start) / len(dataset))
+    return [np.median(ts) for ts in times]
+
+
+def stage_costs(pipe, epochs, workers):
+    """Per mode (dense, keypoints): CPU ms per sample of each stage, total,
+    main process, and the ceiling (samples/s) of ``workers`` workers on this
+    machine's cores."""
+    cores = os.cpu_count() or 1
+    costs = []
+    for mode, (pipeline, (_, worker, fetch, prep)) in enumerate(
+            zip(pipe, epochs)):
+        render = pipeline - pipe[1] if mode == 0 else None
+        ship = worker - pipeline + fetch  # collate, shared memory, unpickle
+        total, main = worker + fetch + prep, fetch + prep
+        ceiling = 1 / max(total / cores, main, worker / workers)
+        costs.append([pipe[1], render, ship, prep, total, main, ceiling])
+    return costs
+
+
+STAGES = ['worker pipeline without the render (incl. packing)',
+          'numpy render in the worker (FastGeneratePoseTarget, format)',
+          'ship to the main process (collate, shared memory, unpickle)',
+          'main process: preprocessor (dense: stack + float; keypoints: '
+          'torch render + the same)',
+          'total CPU', 'of which in the main process',
+          'ceiling (samples/s): cores / total, capped by the main process '
+          'and the workers']
+
+
+STAGES_INTRO = (
+    'Where the CPU time of the PoseC3D loader rows goes, ms per sample (the '
+    'same epochs): workers\' CPU from /proc, the main process\'s CPU while '
+    'it waits for a batch and while it preprocesses, and each pipeline run '
+    'in-process for the stages inside the workers. Shipping = the workers\' '
+    'CPU beyond their pipeline + the main process\'s CPU in the loader.')
+
+
+def stage_table(stages):
+    """Markdown lines: one row per stage, a dense and a keypoint column per
+    loader."""
+    head = ['| stage (CPU ms per sample) | ' + ' | '.join(
+        f'{name}: {mode}' for name in stages
+        for mode in ('dense heatmaps', 'keypoints')) + ' |',
+        '|---|' + '---|' * (2 * len(stages))]
+    rows = []
+    for i, stage in enumerate(STAGES):
+        cells = []
+        for costs in stages.values():
+            for mode in costs:
+                value = mode[i]
+                cells.append('-' if value is None else f'{value:.1f}' if
+                             i == len(STAGES) - 1 else f'{value * 1e3:.2f}')
+        rows.append(f'| {stage} | ' + ' | '.join(cells) + ' |')
+    return head + rows
 
 
 def render_rows(repeats, batch=8):
@@ -220,8 +326,9 @@ def main():
     print('\n'.join(head), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         rows = render_rows(args.repeats)
-        rows += loader_rows(tmp, args.repeats, args.workers)
-        rows += iteration_rows(tmp, args.repeats)
+        loader, stages = loader_rows(tmp, args.repeats, args.workers)
+        rows += loader + iteration_rows(tmp, args.repeats)
+    print('\n'.join([''] + stages), flush=True)
     footer = run.footer(args.repeats) + ' Render rows: ms per sample. ' \
         'Loader rows: samples/s (higher ' \
         'is better), each epoch timed to the last model input, render ' \
@@ -230,7 +337,7 @@ def main():
     print('\n' + footer)
     write_table(args.out, 'Keypoints shipped, heatmaps rendered by the data '
                 'preprocessor', 'python benchmarks/devicehm.py',
-                head + rows, footer)
+                head + rows + ['', STAGES_INTRO, ''] + stages, footer)
 
 
 if __name__ == '__main__':

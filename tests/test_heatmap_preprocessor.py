@@ -276,3 +276,128 @@ def test_flip_lists_that_are_no_permutation_match_stock(mode):
         dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
     torch.testing.assert_close(ours_batch(samples, cfg), ref, rtol=0,
                                atol=1e-5)
+
+
+@pytest.mark.parametrize('mode', range(3))
+@pytest.mark.parametrize('double', [False, True])
+def test_one_person_batches_match_stock(mode, double):
+    """One person per sample: every plane gets at most one Gaussian, which
+    the renderer writes with a plain scatter instead of a scatter-max."""
+    rng = np.random.default_rng(11 + mode)
+    samples = [clip_sample(rng, 1, 2, 3, 17, (22, 20)) for _ in range(3)]
+    cfg = dict(double=double, **COCO_FLIP, **MODES[mode])
+    ref = stock_batch(samples, cfg, MODELS.build(
+        dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    ours = ours_batch(samples, cfg)
+    torch.testing.assert_close(ours, ref, rtol=0, atol=1e-5)
+    assert ref.max() > 0.5
+
+
+def test_one_person_separate_limb_channels_match_numpy():
+    """Keypoint and limb maps in channels of their own do not share planes
+    either (stock has no such option: FastGeneratePoseTarget's is tested
+    against stock's layout in test_heatmaps.py)."""
+    rng = np.random.default_rng(12)
+    samples = [clip_sample(rng, 1, 1, 4, 17, (21, 23)) for _ in range(2)]
+    cfg = dict(with_kp=True, with_limb=True, separate_limb_channels=True,
+               double=True, **COCO_FLIP)
+    for sample, got in zip(samples, ours_batch(samples, cfg)):
+        ref = FastGeneratePoseTarget(**cfg)(dict(sample))['imgs']
+        np.testing.assert_allclose(as_stock_layout(got), ref, rtol=0,
+                                   atol=1e-5)
+        assert ref[:, 17:].max() > 0.5  # the limb channels are drawn
+
+
+def render_rows(num_persons=(1, 2, 1)):
+    """The rows HeatmapDataPreprocessor.render hands on, and plain copies."""
+    rng = np.random.default_rng(13)
+    samples = [clip_sample(rng, m, 2, 3, 17, (20, 22)) for m in num_persons]
+    batch = pseudo_collate([PackPoseKeypoints()(dict(s)) for s in samples])
+    pre = MODELS.build(dict(type='HeatmapDataPreprocessor', heatmap=dict()))
+    rows = pre.render(batch['inputs']['keypoint'],
+                      batch['inputs']['keypoint_score'], batch['data_samples'])
+    return rows, [torch.Tensor(row).clone() for row in rows]
+
+
+def test_rendered_rows_stack_to_the_batch_without_a_copy():
+    rows, plain = render_rows()
+    assert all(type(p) is torch.Tensor for p in plain)
+    stacked = torch.stack(rows)
+    assert type(stacked) is torch.Tensor
+    assert stacked.data_ptr() == rows[0].data_ptr()  # no copy
+    torch.testing.assert_close(stacked, torch.stack(plain), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize('pick', ['reversed', 'subset', 'mixed', 'dim 1'])
+def test_other_stacks_of_rows_are_real_stacks(pick):
+    """Only all rows of one batch, in order, along dim 0 are the batch;
+    anything else is copied as usual and gives a plain tensor."""
+    rows, plain = render_rows()
+    other, ref, dim = {
+        'reversed': (rows[::-1], plain[::-1], 0),
+        'subset': (rows[1:], plain[1:], 0),
+        'mixed': (plain[:1] + rows[1:], plain, 0),
+        'dim 1': (rows, plain, 1)}[pick]
+    got = torch.stack(other, dim=dim)
+    assert type(got) is torch.Tensor
+    assert got.data_ptr() != rows[0].data_ptr()
+    torch.testing.assert_close(got, torch.stack(ref, dim=dim), rtol=0, atol=0)
+    assert type(rows[0] * 2) is torch.Tensor
+
+
+HEATMAP_MEAN = dict(mean=[0.01 * c for c in range(17)],
+                    std=[0.5 + 0.1 * c for c in range(17)])
+
+
+def blended_samples(rng, multimodal):
+    """Three labelled samples (2, 1, 1 persons); RGB+Pose ones with frames."""
+    samples = []
+    for label, m in enumerate((2, 1, 1)):
+        s = clip_sample(rng, m, 1, 4, 17, (20, 22))
+        s['label'] = label
+        if multimodal:
+            s.update(clip_len=dict(RGB=2, Pose=4), imgs=rng.integers(
+                0, 255, (2, 20, 22, 3)).astype(np.float32))
+        samples.append(s)
+    return samples
+
+
+@pytest.mark.parametrize('multimodal', [False, True])
+def test_following_preprocessor_still_normalises_and_blends(multimodal):
+    """mean/std and MixupBlending of the preprocessor that follows apply to
+    the rendered batch it stacks for free: equal to stock heatmaps through
+    the same preprocessor, and different from the bare heatmaps."""
+    samples = blended_samples(np.random.default_rng(14), multimodal)
+    inner = dict(type='ActionDataPreprocessor', format_shape='NCTHW',
+                 blending=dict(type='MixupBlending', num_classes=3,
+                               alpha=0.2), **HEATMAP_MEAN)
+    if multimodal:
+        inner = dict(type='MultiModalDataPreprocessor', preprocessors=dict(
+            imgs=dict(type='ActionDataPreprocessor', format_shape='NCTHW'),
+            heatmap_imgs=inner))
+    pre = MODELS.build(dict(type='HeatmapDataPreprocessor', heatmap=dict(),
+                            preprocessor=inner))
+    stock, packed = [], []
+    for s in samples:
+        r = GeneratePoseTarget()(dict(s))
+        if multimodal:
+            stock.append(PackActionInputs(collect_keys=(
+                'imgs', 'heatmap_imgs'))(FormatShape('NCTHW')(r)))
+            packed.append(PackPoseKeypoints(collect_keys=('imgs', ))(
+                FormatShape('NCTHW')(dict(s))))
+        else:
+            stock.append(PackActionInputs()(FormatShape('NCTHW_Heatmap')(r)))
+            packed.append(PackPoseKeypoints()(dict(s)))
+    torch.manual_seed(0)
+    ref = MODELS.build(inner)(pseudo_collate(stock), training=True)
+    torch.manual_seed(0)
+    ours = pre(pseudo_collate(packed), training=True)
+    ref_in, ours_in = ref['inputs'], ours['inputs']
+    if multimodal:
+        torch.testing.assert_close(ours_in['imgs'], ref_in['imgs'])
+        ref_in, ours_in = ref_in['heatmap_imgs'], ours_in['heatmap_imgs']
+    torch.testing.assert_close(ours_in, ref_in, rtol=0, atol=1e-5)
+    bare = ours_batch(samples, dict())
+    assert (ours_in - bare.reshape(ours_in.shape)).abs().max() > 0.1
+    for r, o in zip(ref['data_samples'], ours['data_samples']):
+        torch.testing.assert_close(o.gt_label, r.gt_label)  # mixed labels

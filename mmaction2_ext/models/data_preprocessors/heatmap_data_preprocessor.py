@@ -5,6 +5,7 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
+from torch.nn.utils.rnn import pad_sequence
 
 from ...utils import data_error
 from ..utils.heatmaps import PoseHeatmapRenderer
@@ -40,19 +41,25 @@ class HeatmapDataPreprocessor(BaseDataPreprocessor):
                                  format_shape='NCTHW'))
 
     def forward(self, data: Dict, training: bool = False) -> Dict:
-        data = self.cast_data(data)
+        # only the keypoints: ``preprocessor`` casts the rest (data samples
+        # and RGB frames) itself
         inputs = dict(data['inputs'])
-        heatmaps = self.render(inputs.pop('keypoint'),
-                               inputs.pop('keypoint_score'),
-                               data['data_samples'])
-        data['inputs'] = dict(inputs, heatmap_imgs=heatmaps) if inputs \
-            else heatmaps
+        keypoints, scores = self.cast_data((inputs.pop('keypoint'),
+                                            inputs.pop('keypoint_score')))
+        heatmaps = self.render(keypoints, scores, data['data_samples'])
+        data = dict(data, inputs=dict(inputs, heatmap_imgs=heatmaps)
+                    if inputs else heatmaps)
         return self.preprocessor(data, training)
 
     def render(self, keypoints: List[Tensor], scores: List[Tensor],
                data_samples: List) -> List[Tensor]:
         """Per sample (K, M, T, V, 2) / (K, M, T, V) -> list of (K', C, T, H,
-        W); padded persons are never drawn."""
+        W); padded persons are never drawn.
+
+        The list holds the rows of one rendered (B, K', C, T, H, W) batch,
+        which ``torch.stack`` (the next preprocessor's ``stack_batch``)
+        hands back without copying it (:class:`BatchRow`).
+        """
         name = type(self).__name__
         shapes = {tuple(int(s) for s in ds.img_shape) for ds in data_samples}
         if len(shapes) != 1:
@@ -66,16 +73,62 @@ class HeatmapDataPreprocessor(BaseDataPreprocessor):
                              'ask for the flipped heatmaps '
                              '(PackPoseKeypoints double=True)',
                              field='heatmap_double')
-        num_m = max(k.shape[1] for k in keypoints)
-        kps = torch.stack([_pad_persons(k, num_m) for k in keypoints])
-        score = torch.stack([_pad_persons(s, num_m) for s in scores])
-        heat = self.renderer(kps, score, shapes.pop(),
+        heat = self.renderer(_stack_persons(keypoints),
+                             _stack_persons(scores), shapes.pop(),
                              [k.shape[1] for k in keypoints],
                              double=double.pop() or None)
-        return list(heat.unbind(0))
+        return BatchRow.rows(heat)
 
 
-def _pad_persons(x: Tensor, num_m: int) -> Tensor:
-    """Zero-pad dim 1 (persons) to ``num_m``."""
-    pad = x.new_zeros((x.shape[0], num_m - x.shape[1]) + x.shape[2:])
-    return torch.cat([x, pad], dim=1)
+def _stack_persons(xs: List[Tensor]) -> Tensor:
+    """(K, M_i, ...) per sample -> (B, K, max M_i, ...), zero-padded."""
+    return pad_sequence([x.transpose(0, 1) for x in xs],
+                        batch_first=True).transpose(1, 2)
+
+
+class BatchRow(Tensor):
+    """A row of a rendered (B, ...) ``batch``: a view into it.
+
+    ``torch.stack`` of all the rows of one batch, in order along dim 0, is
+    the batch itself, so the preprocessor that follows stacks them for
+    free (``stack_batch``) and still runs every step it is configured for
+    (format, normalisation, float32, blending). Any other op, or a stack
+    of anything else, runs as on plain tensors and returns plain tensors.
+    """
+
+    batch: Tensor
+
+    @staticmethod
+    def rows(batch: Tensor) -> List['BatchRow']:
+        rows = [row.as_subclass(BatchRow) for row in batch.unbind(0)]
+        for row in rows:
+            row.batch = batch
+        return rows
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        with torch._C.DisableTorchFunctionSubclass():
+            if func is torch.stack:
+                batch = _whole_batch(*args, **kwargs)
+                if batch is not None:
+                    return batch
+            return func(*args, **kwargs)
+
+
+def _whole_batch(tensors, dim: int = 0, out=None) -> Optional[Tensor]:
+    """The batch whose rows ``tensors`` are, all of them in order and still
+    views of it (so stacking them would copy it); else None."""
+    rows = list(tensors)
+    if out is not None or dim != 0 or not rows or \
+            not all(isinstance(row, BatchRow) for row in rows):
+        return None
+    batch = rows[0].batch
+    if len(rows) != len(batch) or not batch.is_contiguous():
+        return None
+    step = batch.stride(0) * batch.element_size()
+    return batch if all(
+        row.batch is batch and row.shape == batch.shape[1:] and
+        row.stride() == batch.stride()[1:] and
+        row.data_ptr() == batch.data_ptr() + index * step
+        for index, row in enumerate(rows)) else None
