@@ -36,17 +36,19 @@ class PublishError(Exception):
 
 
 def read_table(name: str) -> Tuple[List[str], str]:
-    """(table lines, footer) of ``results/<name>.md``."""
+    """(lines from the first table row to the last, footer) of
+    ``results/<name>.md``; a file may hold several tables with text
+    between them."""
     path = osp.join(RESULTS, f'{name}.md')
     if not osp.exists(path):
         raise PublishError(f'no table {path}')
     with open(path) as f:
         lines = f.read().splitlines()
-    table = [line for line in lines if line.startswith('|')]
-    rest = [line for line in lines[lines.index(table[-1]) + 1:] if line]
-    if len(table) < 3 or not rest:
+    rows = [i for i, line in enumerate(lines) if line.startswith('|')]
+    rest = [line for line in lines[rows[-1] + 1:] if line] if rows else []
+    if len(rows) < 3 or not rest:
         raise PublishError(f'{path}: expected a table and a footer line')
-    return table, rest[-1]
+    return lines[rows[0]:rows[-1] + 1], rest[-1]
 
 
 def is_idle(footer: str) -> bool:
@@ -54,16 +56,26 @@ def is_idle(footer: str) -> bool:
     return footer.startswith('Idle run.')
 
 
+def _is_data_row(lines: List[str], i: int) -> bool:
+    """A table row that is neither a header nor a separator."""
+    def separator(line):
+        return re.fullmatch(r'\|[-:| ]+\|', line) is not None
+    return lines[i].startswith('|') and not separator(lines[i]) and not (
+        i + 1 < len(lines) and separator(lines[i + 1]))
+
+
 def render_block(name: str, rows: Optional[str]) -> str:
-    table, footer = read_table(name)
-    body = table[2:]
+    lines, footer = read_table(name)
     if rows:
-        body = [line for line in body
-                if re.search(rows, line.split('|')[1].strip())]
-        if not body:
+        keep = [line for i, line in enumerate(lines)
+                if not _is_data_row(lines, i)
+                or re.search(rows, line.split('|')[1].strip())]
+        if len(keep) == len(lines) - sum(
+                _is_data_row(lines, i) for i in range(len(lines))):
             raise PublishError(f'rows="{rows}" matches no row of {name}')
+        lines = keep
     source = f'benchmarks/results/{name}.md'
-    return '\n'.join(table[:2] + body) + (
+    return '\n'.join(lines) + (
         f'\n\n{footer} (From `{source}`, copied by `benchmarks/publish.py`.)'
         '\n')
 

@@ -51,6 +51,21 @@ def test_rows_filter_keeps_the_header(publish, tmp_path):
     assert '| a | 1 |' not in text
 
 
+def test_two_tables_and_the_text_between(publish, tmp_path):
+    (tmp_path / 'two.md').write_text(
+        '# T\n\n| case | ms |\n|---|---|\n| a | 1 |\n\nStages:\n\n'
+        f'| stage | ms |\n|---|---|\n| b | 2 |\n\n{IDLE}\n')
+    doc = _doc(tmp_path, '<!-- bench: two rows="^[ab]$" -->\n')
+    assert publish.publish(str(doc), check=False) == []
+    text = doc.read_text()
+    assert ('| case | ms |\n|---|---|\n| a | 1 |\n\nStages:\n\n| stage | ms'
+            ' |\n|---|---|\n| b | 2 |\n\n' + IDLE) in text
+    doc = _doc(tmp_path, '<!-- bench: two rows="^b" -->\n')
+    publish.publish(str(doc), check=False)
+    assert '| a | 1 |' not in doc.read_text()
+    assert '| stage | ms |' in doc.read_text()
+
+
 def test_loaded_table_is_not_published(publish, tmp_path):
     _table(tmp_path, 'speed', LOADED)
     doc = _doc(tmp_path, '<!-- bench: speed -->\nlast idle figures\n')
