@@ -9,6 +9,7 @@ import pytest
 
 from mmaction2_ext.apis import (inference_features, inference_skeleton,
                                 init_model, named_detections, top_predictions)
+from mmaction2_ext.datasets.class_vectors import random_class_vectors
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
@@ -40,25 +41,58 @@ def setup(tmp_path_factory, repo_root):
         haan=(haan, random_checkpoint(haan, str(out / 'haan.pth'))))
 
 
-def test_recognizer_table_and_json(setup, repo_root):
-    with open(setup['data'], 'rb') as f:
+def _cli_matches_api(repo_root, config_ckpt, data, out_json):
+    """``tools/infer.py --sample`` prints and writes the API's top-3."""
+    with open(data, 'rb') as f:
         sample = pickle.load(f)['annotations'][0]['frame_dir']
-    out_json = str(setup['out'] / 'stgcn.json')
-    proc = run_infer(repo_root, *setup['stgcn'], setup['data'], '--sample',
-                  sample, '--topk', '3', '--out-json', out_json)
+    proc = run_infer(repo_root, *config_ckpt, data, '--sample', sample,
+                     '--topk', '3', '--out-json', out_json)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(out_json) as f:
         written = json.load(f)
-    model = init_model(*setup['stgcn'])
+    model = init_model(*config_ckpt)
     expected = top_predictions(
-        model, inference_skeleton(model, setup['data'], sample), k=3)
-    assert written['input'] == setup['data']
+        model, inference_skeleton(model, data, sample), k=3)
+    assert written['input'] == data
     assert [p['index'] for p in written['predictions']] == \
         [p['index'] for p in expected['predictions']]
     assert [p['score'] for p in written['predictions']] == pytest.approx(
         [p['score'] for p in expected['predictions']], rel=1e-5)
     for p in written['predictions']:
         assert f'{p["score"]:8.4f}  {p["label"]}' in proc.stdout
+
+
+def test_recognizer_table_and_json(setup, repo_root):
+    _cli_matches_api(repo_root, setup['stgcn'], setup['data'],
+                     str(setup['out'] / 'stgcn.json'))
+
+
+# the other skeleton methods: GCN (ProtoGCN), heatmaps + embedding head (MiGA)
+OTHER_SKELETON = {
+    'protogcn': ('configs/protogcn/protogcn_tiny_1xb8-16e_synthetic-ntu-3d.py',
+                 'ntu'),
+    'miga': ('configs/miga/'
+             'slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint.py',
+             'imigue')}
+
+
+@pytest.mark.parametrize('method', sorted(OTHER_SKELETON))
+def test_other_skeleton_methods_table_and_json(method, tmp_path, repo_root):
+    config, layout = OTHER_SKELETON[method]
+    data = write_skeleton_pickle(str(tmp_path / 'data.pkl'), layout,
+                                 num_classes=4, samples_per_class=(1, 1),
+                                 seed=3)
+    options = {}
+    if method == 'miga':  # its head reads the class vectors when built
+        options['model.cls_head.class_vectors'] = str(
+            tmp_path / 'vectors.npy')
+        np.save(options['model.cls_head.class_vectors'],
+                random_class_vectors(4))
+    config = write_config(repo_root, config, tmp_path, dict(ann_file=data),
+                          **options)
+    ckpt = random_checkpoint(config, str(tmp_path / 'random.pth'))
+    _cli_matches_api(repo_root, (config, ckpt), data,
+                     str(tmp_path / 'top3.json'))
 
 
 def test_haan_json_and_timeline(setup, repo_root):

@@ -12,6 +12,7 @@ from mmaction2_ext.apis import (inference_features, inference_rgbpose,
                                 inference_skeleton, init_model,
                                 named_detections, top_predictions)
 from mmaction2_ext.compat import CheckpointError
+from mmaction2_ext.datasets.class_vectors import random_class_vectors
 from mmaction2_ext.datasets.labels import class_names
 from mmaction2_ext.datasets.ma52_labels import MA52_BODY_NAMES
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
@@ -26,6 +27,10 @@ SKELETON_CASES = {
               'val'),
     'protogcn': ('configs/protogcn/protogcn_tiny_1xb8-16e_synthetic-ntu-3d.py',
                  'ntu', 'xsub_val'),
+    # PoseC3D + the embedding head: heatmaps drawn from the skeleton
+    'miga': ('configs/miga/'
+             'slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint.py',
+             'imigue', 'test'),
 }
 
 
@@ -34,8 +39,9 @@ def skeleton_case(request, tmp_path_factory, repo_root):
     config, layout, split = SKELETON_CASES[request.param]
     out = tmp_path_factory.mktemp(request.param)
     data = write_skeleton_pickle(str(out / 'data.pkl'), layout, num_classes=4,
-                                 samples_per_class=(1, 2), seed=2)
-    config = write_config(repo_root, config, out, dict(ann_file=data))
+                                 samples_per_class=(1, 2, 1), seed=2)
+    config = write_config(repo_root, config, out, dict(ann_file=data),
+                          **model_options(request.param, out))
     ckpt = random_checkpoint(config, str(out / 'random.pth'))
     with open(data, 'rb') as f:
         annos = {a['frame_dir']: a for a in pickle.load(f)['annotations']}
@@ -47,6 +53,15 @@ def skeleton_case(request, tmp_path_factory, repo_root):
 @pytest.fixture(scope='module')
 def skeleton_model(skeleton_case):
     return init_model(skeleton_case['config'], skeleton_case['ckpt'])
+
+
+def model_options(case, out):
+    """MiGA's head reads its class vectors at build time."""
+    if case != 'miga':
+        return {}
+    path = str(out / 'class_vectors.npy')
+    np.save(path, random_class_vectors(4))
+    return {'model.cls_head.class_vectors': path}
 
 
 def _scores(result):
