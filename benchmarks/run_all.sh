@@ -12,6 +12,7 @@ R=${REPEATS:-5}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) CPUs"
 $PY benchmarks/decode_once.py --repeats "$R"
+$PY benchmarks/reencode.py --repeats "$R"
 $PY benchmarks/pose_pipeline.py --repeats "$R"
 $PY benchmarks/devicehm.py --repeats "$R"
 $PY benchmarks/pcan_train_step.py --size tiny --repeats "$R"
