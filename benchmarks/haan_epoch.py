@@ -6,6 +6,8 @@ classes, coarse classes), same weights, same batches, one run.
     python benchmarks/haan_epoch.py --encoded 2048  # the full FineGym model
     python benchmarks/haan_epoch.py --device cuda --videos 200
     python benchmarks/haan_epoch.py --table     # results/haan_epoch.md
+    python benchmarks/haan_epoch.py --device cuda --json FIGURES.json
+        # + peak CUDA memory of one epoch of each
 
 Dropout is set to 0 in both so the per-iteration losses must agree (the two
 paths draw dropout masks in a different order); it does not change the cost.
@@ -26,7 +28,7 @@ import torch.nn.functional as F
 BENCH = osp.dirname(osp.abspath(__file__))
 sys.path[:0] = [osp.dirname(BENCH), BENCH]
 
-from machine import Run, write_table  # noqa: E402
+from machine import Run, cuda_peak_mib, write_json, write_table  # noqa
 from mmaction.registry import MODELS  # noqa: E402
 import mmaction2_ext  # noqa: E402,F401
 
@@ -152,11 +154,15 @@ def parse_args(argv=None):
                         help='run the rows of TABLE, write --out')
     parser.add_argument('--out', default=osp.join(BENCH, 'results',
                                                   'haan_epoch.md'))
+    parser.add_argument('--json', default=None,
+                        help='also write the figures here as JSON')
     return parser.parse_args(argv)
 
 
 def measure(args):
-    """Median s/iter of (loop, ours) and the max loss difference."""
+    """Median s/iter of (loop, ours), the max loss difference, the number
+    of iterations, and the peak CUDA MiB of an epoch of (loop, ours) (None
+    off CUDA)."""
     rng = np.random.default_rng(0)
     num_coarse = 14
     f2c = [c % num_coarse for c in range(args.classes)]
@@ -197,23 +203,36 @@ def measure(args):
             times[i].append(t / len(batches))
             losses[i].append(loss)
     diff = np.abs(np.array(losses[1]) - np.array(losses[0])).max()
-    return [float(np.median(t)) for t in times] + [diff, len(batches)]
+    peaks = [cuda_peak_mib(lambda: run_epoch(copy.deepcopy(model), batches,
+                                             step), args.device)
+             for step in steps]
+    return [float(np.median(t)) for t in times] + [diff, len(batches)] + \
+        peaks
 
 
 def main():
     args = parse_args()
     run = Run()
     if not args.table:
-        t_loop, t_ours, diff, iters = measure(args)
+        t_loop, t_ours, diff, iters, *peaks = measure(args)
         print(f'HAAN epoch: {iters} iterations x batch {args.batch_size}, '
               f'device {args.device}: loop {t_loop:.3f} s/iter, ours '
               f'{t_ours:.3f} s/iter, {t_loop / t_ours:.1f}x; max loss '
-              f'difference {diff:.2e}')
+              f'difference {diff:.2e}' + ('' if peaks[0] is None else
+                                          f'; peak CUDA memory of an epoch: '
+                                          f'loop {peaks[0]:.0f} MiB, ours '
+                                          f'{peaks[1]:.0f} MiB'))
+        write_json(args.json, dict(
+            device=args.device, videos=args.videos,
+            batch_size=args.batch_size, encoded=args.encoded,
+            iterations=iters, repeats=args.repeats, loop_s_per_iter=t_loop,
+            ours_s_per_iter=t_ours, max_loss_diff=float(diff),
+            loop_peak_mib=peaks[0], ours_peak_mib=peaks[1]))
         return
     lines = ['| command | loop s/iter | ours s/iter | speed-up '
              '| max loss diff |', '|---|---|---|---|---|']
     for command, name in TABLE.items():
-        t_loop, t_ours, diff, _ = measure(parse_args(
+        t_loop, t_ours, diff, *_ = measure(parse_args(
             shlex.split(command) + ['--repeats', str(args.repeats),
                                     '--device', args.device]))
         lines.append(f'| `{command}` ({name}) | {t_loop:.3f} | {t_ours:.3f} '

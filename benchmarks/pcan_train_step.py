@@ -3,6 +3,7 @@
 
     python benchmarks/pcan_train_step.py                     # tiny, CPU
     python benchmarks/pcan_train_step.py --size full --device cuda
+        [--no-pipeline] [--json FIGURES.json]   (peak CUDA memory too)
 
 Both models share widths and inputs; "stock" drops the FeatureInteraction
 blocks and the PCAN head (prototypes, tree loss, body classifiers); the two
@@ -27,7 +28,8 @@ ROOT = osp.dirname(BENCH)
 sys.path[:0] = [ROOT, BENCH]
 
 import mmaction2_ext  # noqa: E402,F401
-from machine import Run, interleaved, write_table  # noqa: E402
+from machine import (Run, cuda_peak_mib, interleaved, write_json,  # noqa
+                     write_table)
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmaction.datasets import PoseDataset as StockPoseDataset  # noqa: E402
@@ -131,6 +133,11 @@ def main():
                         help='clips through the data pipeline')
     parser.add_argument('--out', default=None,
                         help='default: results/pcan_train_step_SIZE.md')
+    parser.add_argument('--no-pipeline', action='store_true',
+                        help='time the train steps only (the data pipeline '
+                        'runs on the CPU whatever --device says)')
+    parser.add_argument('--json', default=None,
+                        help='also write the figures here as JSON')
     args = parser.parse_args()
     init_default_scope('mmaction')
     run = Run()
@@ -142,22 +149,40 @@ def main():
                                 SHAPES[args.size], args.device))
     step_ms = [1000 * t / args.batch
                for t in interleaved(steps, lambda: None, args.repeats)]
-    with tempfile.TemporaryDirectory() as tmp:
-        stock, ours = pipeline_datasets(cfg, tmp, args.samples)
-        check_equal(stock, ours)
-        data_ms = pipeline_ms(stock, ours, args.repeats)
+    # both models stay resident, so each peak is taken above that
+    peaks = [cuda_peak_mib(lambda: step(None), args.device) for step in steps]
+    data_ms = []
+    if not args.no_pipeline:
+        with tempfile.TemporaryDirectory() as tmp:
+            stock, ours = pipeline_datasets(cfg, tmp, args.samples)
+            check_equal(stock, ours)
+            data_ms = list(pipeline_ms(stock, ours, args.repeats))
+    write_json(args.json, dict(
+        size=args.size, device=args.device, batch=args.batch,
+        repeats=args.repeats, stock_ms_per_sample=step_ms[0],
+        pcan_ms_per_sample=step_ms[1], stock_peak_mib=peaks[0],
+        pcan_peak_mib=peaks[1]))
+    write_tables(args, run, step_ms, data_ms, peaks)
+
+
+def write_tables(args, run, step_ms, data_ms, peaks):
     names = ('train step fwd+bwd, stock RGBPoseConv3D',
              'train step fwd+bwd, PCAN (ours)',
              'test pipeline, stock PoseDataset (MMDecode, GeneratePoseTarget)',
              'test pipeline, MA52Dataset (ours: MMDecodeOnce, fast heatmaps)')
     lines = ['| measurement | ms / sample | ours / stock |', '|---|---|---|']
-    for i, (name, ms) in enumerate(zip(names, [*step_ms, *data_ms])):
-        ratio = f'{ms / [*step_ms, *data_ms][i - 1]:.2f}' if i % 2 else ''
+    values = [*step_ms, *data_ms]
+    for i, (name, ms) in enumerate(zip(names, values)):
+        ratio = f'{ms / values[i - 1]:.2f}' if i % 2 else ''
         lines.append(f'| {name} | {ms:.1f} | {ratio} |')
     footer = (f'PCAN {args.size}, device {args.device}, batch {args.batch}, '
-              f'{args.samples} pipeline samples (synthetic, 128 px). ' +
+              f'{0 if args.no_pipeline else args.samples} pipeline samples '
+              '(synthetic, 128 px). ' +
               run.footer(args.repeats).replace(
                   'outputs checked equal', 'pipeline outputs checked equal'))
+    if peaks[0] is not None:
+        footer += (' Peak CUDA memory of one step above the resident models: '
+                   f'stock {peaks[0]:.0f} MiB, PCAN {peaks[1]:.0f} MiB.')
     print('\n'.join(lines) + '\n\n' + footer)
     write_table(args.out or osp.join(BENCH, 'results',
                                      f'pcan_train_step_{args.size}.md'),

@@ -9,6 +9,7 @@ from mmaction.datasets.transforms.formatting import FormatShape, PackActionInput
 from mmaction.datasets.transforms.pose_transforms import GeneratePoseTarget
 from mmaction.registry import MODELS
 from mmengine.dataset import pseudo_collate
+from mmengine.model import BaseDataPreprocessor
 
 from mmaction2_ext.datasets.transforms.formatting import PackPoseKeypoints
 from mmaction2_ext.datasets.transforms.heatmaps import FastGeneratePoseTarget
@@ -18,6 +19,8 @@ from test_heatmaps import (DEGENERATE, LAYOUTS, MODES, degenerate_sample,
                            heatmap_summary, make_sample)
 
 
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(),
+                                reason='needs CUDA')
 COCO_FLIP = dict(left_kp=(1, 3, 5, 7, 9, 11, 13, 15),
                  right_kp=(2, 4, 6, 8, 10, 12, 14, 16))
 
@@ -37,11 +40,21 @@ def stock_batch(samples, cfg, data_pre):
     return data_pre(pseudo_collate(packed))['inputs']
 
 
-def ours_batch(samples, cfg, inner=None):
-    pre = MODELS.build(dict(type='HeatmapDataPreprocessor', heatmap=cfg,
-                            preprocessor=inner))
+def ours_batch(samples, cfg, inner=None, device='cpu'):
+    pre = to_device(MODELS.build(dict(type='HeatmapDataPreprocessor',
+                                      heatmap=cfg, preprocessor=inner)),
+                    device)
     packed = [PackPoseKeypoints()(dict(s)) for s in samples]
     return pre(pseudo_collate(packed))['inputs']
+
+
+def to_device(pre, device):
+    """Move a preprocessor and the one it wraps, as a model's ``.to()``
+    does (mmengine's BaseModel.to moves every BaseDataPreprocessor)."""
+    for module in pre.modules():
+        if isinstance(module, BaseDataPreprocessor):
+            module.to(device)
+    return pre
 
 
 @pytest.mark.parametrize('mode', range(3))
@@ -94,6 +107,45 @@ def test_rgbpose_multimodal_matches_stock():
     torch.testing.assert_close(ours['heatmap_imgs'], ref['heatmap_imgs'],
                                rtol=0, atol=1e-5)
     torch.testing.assert_close(ours['imgs'], ref['imgs'])
+
+
+@needs_cuda
+@pytest.mark.parametrize('mode', range(3))
+@pytest.mark.parametrize('double,use_score,num_kp', [
+    (False, True, 17), (True, False, 28)])
+def test_cuda_render_matches_stock_cpu(mode, double, use_score, num_kp):
+    """The preprocessor on CUDA (as a model on the GPU holds it) gives
+    what stock GeneratePoseTarget gives on the CPU, padded persons and the
+    flipped copy included."""
+    rng = np.random.default_rng(40 + mode * 10 + num_kp)
+    samples = [clip_sample(rng, m, 2, 3, num_kp, (24, 21)) for m in (2, 1)]
+    cfg = dict(LAYOUTS[num_kp], use_score=use_score, double=double,
+               **MODES[mode])
+    ref = stock_batch(samples, cfg, MODELS.build(dict(
+        type='ActionDataPreprocessor', format_shape='NCTHW')))
+    ours = ours_batch(samples, cfg, device='cuda')
+    assert ours.is_cuda
+    torch.testing.assert_close(ours.cpu(), ref, rtol=0, atol=1e-5)
+    assert ref.max() > 0.5
+
+
+@needs_cuda
+@pytest.mark.parametrize('case', DEGENERATE)
+def test_cuda_render_matches_cpu_on_degenerate_samples(case):
+    """Samples with nothing (or almost nothing) to draw, next to a normal
+    one: the preprocessor on CUDA renders what it renders on the CPU."""
+    for mode, double in [(0, False), (2, True)]:
+        cfg = dict(LAYOUTS[28], double=double, **MODES[mode])
+        empty = degenerate_sample(case, 28)
+        normal = make_sample(np.random.default_rng(mode), 2, 3, 28,
+                             empty['img_shape'])
+        num_t = empty['keypoint'].shape[1]  # one batch, one clip length
+        for key in ('keypoint', 'keypoint_score'):
+            normal[key] = normal[key][:, :num_t]
+        cpu = ours_batch([empty, normal], cfg)
+        cuda = ours_batch([empty, normal], cfg, device='cuda')
+        assert cuda.is_cuda
+        torch.testing.assert_close(cuda.cpu(), cpu, rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize('mode', range(3))

@@ -16,6 +16,7 @@ from .checkpoint_rotation import install_safe_checkpoint_rotation  # noqa
 from .checkpoint import (TRUST_ENV, CheckpointError,  # noqa: E402
                          UnsafeCheckpointError, install_safe_loaders,
                          safe_torch_load)
+from .determinism import install_warn_only_determinism  # noqa: E402
 from .dist import setup_cpu_distributed, teardown_distributed  # noqa: E402
 from .numpy2 import install_numpy2_aliases  # noqa: E402
 from .runner_loading import install_checked_runner_loading  # noqa: E402
@@ -25,6 +26,7 @@ install_safe_loaders()
 install_atomic_local_backend()
 install_safe_checkpoint_rotation()
 install_checked_runner_loading()
+install_warn_only_determinism()
 
 __all__ = [
     'TRUST_ENV', 'CheckpointError', 'UnsafeCheckpointError', 'safe_torch_load',

@@ -150,3 +150,38 @@ def test_mmaction_models_import_beside_transformers_5(tmp_path, repo_root):
         'except ImportError as e:\n    print("placeholder:", e)\n')
     assert repaired.returncode == 0, repaired.stderr[-2000:]
     assert 'placeholder:' in repaired.stdout and 'multi-modal' in repaired.stdout
+
+
+@pytest.fixture
+def restore_determinism(monkeypatch):
+    """Put PyTorch's deterministic mode and the cuBLAS variable back after a
+    test that lets a runner set them."""
+    import torch
+    monkeypatch.delenv('CUBLAS_WORKSPACE_CONFIG', raising=False)
+    mode = (torch.are_deterministic_algorithms_enabled(),
+            torch.is_deterministic_algorithms_warn_only_enabled())
+    benchmark = torch.backends.cudnn.benchmark
+    yield
+    torch.use_deterministic_algorithms(mode[0], warn_only=mode[1])
+    torch.backends.cudnn.benchmark = benchmark
+
+
+@pytest.mark.parametrize('deterministic', [True, False])
+def test_runner_seeding_is_deterministic_where_possible(
+        deterministic, restore_determinism):
+    """The seeding a Runner calls (at build and again at resume) leaves
+    strict mode off: on CUDA strict mode stops the first backward of every
+    3D CNN (max_pool3d has no deterministic kernel there)."""
+    import os
+
+    import torch
+    from mmengine.runner import runner
+    torch.use_deterministic_algorithms(False)
+    seed = runner.set_random_seed(seed=3, deterministic=deterministic)
+    assert seed == 3
+    assert torch.are_deterministic_algorithms_enabled() == deterministic
+    assert torch.is_deterministic_algorithms_warn_only_enabled() == \
+        deterministic
+    # PyTorch's precondition for deterministic cuBLAS matmuls
+    assert (os.environ.get('CUBLAS_WORKSPACE_CONFIG') == ':4096:8') == \
+        deterministic
