@@ -13,6 +13,9 @@ The table's footer (load, CPU, threads, repeats) is always copied with it.
 Only tables marked as idle runs are published; a LOADED one leaves the
 block with its last idle figures, and the run says so.
 
+Republishing prints each speed-up (``N.Nx`` cell) that moved by more than
+15 % since the copy it replaces: an idle rerun should reproduce them.
+
 Usage: python benchmarks/publish.py [--check]   (run by benchmarks/run_all.sh)
   --check: change nothing, exit 1 if a block differs from its table.
 """
@@ -22,7 +25,7 @@ import os
 import os.path as osp
 import re
 import sys
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RESULTS = osp.join(ROOT, 'benchmarks', 'results')
@@ -53,7 +56,7 @@ def read_table(name: str) -> Tuple[List[str], str]:
 
 def is_idle(footer: str) -> bool:
     """Only tables that benchmarks/machine.py marked idle are published."""
-    return footer.startswith('Idle run.')
+    return 'Idle run.' in footer and '**LOADED**' not in footer
 
 
 def _is_data_row(lines: List[str], i: int) -> bool:
@@ -80,6 +83,32 @@ def render_block(name: str, rows: Optional[str]) -> str:
         '\n')
 
 
+def _speedups(block: str) -> Dict[str, List[float]]:
+    """First cell of each table row -> the numbers of its ``N.Nx`` cells."""
+    found = {}
+    for line in block.splitlines():
+        cells = [c.strip() for c in line.split('|')[1:-1]]
+        values = [float(c[:-1]) for c in cells[1:]
+                  if re.fullmatch(r'\d+(\.\d+)?x', c)]
+        if cells and values:
+            found[cells[0]] = values
+    return found
+
+
+def moved_speedups(old: str, new: str, tolerance: float = 0.15
+                   ) -> List[str]:
+    """Rows whose speed-up moved by more than ``tolerance`` since the last
+    published run: an idle rerun should reproduce them (README)."""
+    before = _speedups(old)
+    lines = []
+    for row, values in _speedups(new).items():
+        for was, now in zip(before.get(row, ()), values):
+            if abs(now / was - 1) > tolerance:
+                lines.append(f'not reproduced within {tolerance:.0%}: '
+                             f'"{row}" {was}x -> {now}x')
+    return lines
+
+
 def publish(path: str, check: bool) -> List[str]:
     """Rewrite the blocks of ``path``; returns one message per problem."""
     with open(path) as f:
@@ -100,6 +129,9 @@ def publish(path: str, check: bool) -> List[str]:
             return match[0]
         if check and new != match['body']:
             problems.append(f'{path}: block {name} differs from its table')
+        if not check:
+            for line in moved_speedups(match['body'], new):
+                print(f'{osp.relpath(path, ROOT)} {name}: {line}')
         return match[1] + new + match[5]
 
     new_text = BLOCK.sub(fill, text)

@@ -86,6 +86,13 @@ def test_bad_block_is_reported(publish, tmp_path, block, problem):
     assert doc.read_text() == before
 
 
+def test_moved_speedups_are_reported(publish):
+    old = '| a | 10 | 2.0x |\n| b | 10 | 5.0x |\n| c | 1 | 3.0x |'
+    new = '| a | 11 | 2.2x |\n| b | 10 | 4.0x |\n| d | 1 | 9.0x |'
+    assert publish.moved_speedups(old, new) == [
+        'not reproduced within 15%: "b" 5.0x -> 4.0x']
+
+
 def test_check_finds_a_stale_copy(publish, tmp_path):
     _table(tmp_path, 'speed', IDLE)
     doc = _doc(tmp_path, '<!-- bench: speed -->\n| case | ms |\n')
