@@ -281,7 +281,7 @@ def inference_skeleton(model: nn.Module, skeleton: Skeleton,
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
+def native_stderr_silenced():
     """Keep the decoders' C-level messages (ffmpeg, decord) off stderr: the
     error raised names the file and the problem."""
     sys.stderr.flush()
@@ -296,7 +296,7 @@ def _native_stderr_silenced():
 
 
 def _frame_shape(video: str) -> Tuple[int, int]:
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         height, width = decord.VideoReader(video, num_threads=1)[0].shape[:2]
     return height, width
 
@@ -306,7 +306,7 @@ def rgbpose_annotation(model: nn.Module, video: str, pose: Skeleton,
     """The checked annotation dict :func:`inference_rgbpose` feeds to the
     test pipeline (``filename`` is the video)."""
     _check_kind(model, 'rgbpose')
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         problem = unreadable_video(str(video))
     if problem is not None:
         if problem == 'video file not found':

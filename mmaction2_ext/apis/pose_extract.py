@@ -16,6 +16,7 @@ import numpy as np
 from ..datasets.pose_import import (FINGERTIPS, OPENPOSE18_TO_COCO17,
                                      OPENPOSE_LAYOUTS)
 from ..utils import DataError, data_error
+from .inference import native_stderr_silenced
 
 # OpenPose-18 joint i is MediaPipe pose landmark MP_TO_OPENPOSE18[i]
 # (NECK: the midpoint of the shoulders 11 and 12)
@@ -113,7 +114,10 @@ def frame_poses(frames: Iterable[np.ndarray], layout: str = 'ma52'
         raise ValueError(f'layout {layout!r} not in {list(OPENPOSE_LAYOUTS)}')
     holistic = _import_mediapipe().solutions.holistic
     joints, shape = [], None
-    with holistic.Holistic(static_image_mode=False, model_complexity=1) as h:
+    # MediaPipe's C++ logs (TFLite delegate, absl warnings) are noise to a
+    # user; its failures still raise
+    with native_stderr_silenced(), holistic.Holistic(
+            static_image_mode=False, model_complexity=1) as h:
         for rgb in frames:
             shape = rgb.shape[:2]
             joints.append(_frame_joints(h.process(rgb), shape, layout))

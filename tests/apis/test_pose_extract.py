@@ -104,6 +104,9 @@ def test_video_to_pcan_top5(mediapipe, upstream_dir, repo_root, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(tmp_path / 'top5.json') as f:
         assert len(json.load(f)['predictions']) == 5
+    # MediaPipe's C++ logs (TFLite, absl) are kept off the user's terminal
+    assert 'XNNPACK' not in proc.stderr and 'W0000' not in proc.stderr, \
+        proc.stderr[-3000:]
 
 
 def _pcan(repo_root, tmp_path):
