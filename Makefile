@@ -5,8 +5,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# The [pose] extra (MediaPipe) lives in its own venv, so the core's headless
-# cv2 stays as it is: its own packages (requirements-pose.txt) come first,
+# The [pose] extra (MediaPipe) lives in its own venv, so the core stack stays
+# as it is: its own packages (requirements-pose.txt) come first,
 # then, through a .pth file, everything of $(VENV) (numpy, torch, the
 # editable mmaction2_ext). Same Python as $(VENV): it is made by $(PY).
 POSE_VENV ?= .venv-pose
