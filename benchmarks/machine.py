@@ -49,7 +49,9 @@ class Run:
     def is_loaded(self) -> bool:
         return loaded(max(self.before[0], os.getloadavg()[0]))
 
-    def footer(self, repeats: int) -> str:
+    def footer(self, repeats: int,
+               timing: str = 'interleaved repeats, wall clock; outputs '
+               'checked equal before timing') -> str:
         after = os.getloadavg()
         fmt = ', '.join
         mark = ('**LOADED** (1-min load > '
@@ -60,8 +62,7 @@ class Run:
                 f'{fmt(f"{x:.2f}" for x in self.before)}, after '
                 f'{fmt(f"{x:.2f}" for x in after)}; {cpu_model()}, '
                 f'{os.cpu_count()} CPUs, {threads()}; numpy '
-                f'{np.__version__}; medians of {repeats} interleaved repeats, '
-                'wall clock; outputs checked equal before timing.')
+                f'{np.__version__}; medians of {repeats} {timing}.')
 
 
 def interleaved(fns: Sequence, make_input, repeats: int) -> List[float]:

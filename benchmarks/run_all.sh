@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rerun every CPU benchmark and regenerate every table in benchmarks/results/.
-# Usage: bash benchmarks/run_all.sh [python]   (REPEATS=5 by default)
+# Usage: bash benchmarks/run_all.sh [python]   (REPEATS=5 by default;
+# POSE_PY, default .venv-pose/bin/python, runs infer_latency.py)
 # Each table records the load average before/after, CPU model and threads and
 # is marked LOADED when the 1-min load exceeded 0.75 x CPUs (1.5 on 2 cores):
 # publish only unmarked tables, taken on an otherwise idle machine.
@@ -19,6 +20,14 @@ $PY benchmarks/pcan_train_step.py --size tiny --repeats "$R"
 $PY benchmarks/pcan_train_step.py --size full --repeats "$R"
 $PY benchmarks/protogcn_speed.py --iters "$R"
 $PY benchmarks/haan_epoch.py --table --repeats "$R"
+# inference latency per stage: MediaPipe lives in the [pose] venv
+POSE_PY=${POSE_PY:-.venv-pose/bin/python}
+if [ -x "$POSE_PY" ]; then
+    $POSE_PY benchmarks/infer_latency.py --repeats "$R"
+else
+    echo "no $POSE_PY (make pose-install): infer_latency.md without the pose extraction stage"
+    $PY benchmarks/infer_latency.py --repeats "$R"
+fi
 grep -l LOADED benchmarks/results/*.md | sed 's/^/LOADED (do not publish): /' || true
 # copy the idle tables into the docs that quote them (README, docs/, configs/)
 $PY benchmarks/publish.py

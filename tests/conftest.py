@@ -66,6 +66,18 @@ def tool_env():
     return env
 
 
+# --- runs where a skip would hide a missing install (tests/skip_policy.py) --
+from skip_policy import NO_SKIP_ENV, skip_as_failure  # noqa: E402
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if os.environ.get(NO_SKIP_ENV) == '1':
+        skip_as_failure(report)
+    return report
+
+
 # --- reliability table (docs/reliability.md is generated from these) -------
 # A test of a bad input calls ``reliability.record(area, case, seen)`` with
 # what the user actually got (the `error:` line, the logged skip...).

@@ -320,7 +320,7 @@ def inference_skeleton(model: nn.Module, skeleton: Skeleton,
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
+def native_stderr_silenced():
     """Keep the decoders' C-level messages (ffmpeg, decord) off stderr: the
     error raised names the file and the problem."""
     sys.stderr.flush()
@@ -335,7 +335,7 @@ def _native_stderr_silenced():
 
 
 def _frame_shape(video: str) -> Tuple[int, int]:
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         height, width = decord.VideoReader(video, num_threads=1)[0].shape[:2]
     return height, width
 
@@ -347,7 +347,7 @@ def rgbpose_annotation(model: nn.Module, video: str, pose: Skeleton,
     _check_kind(model, 'rgbpose')
     if not osp.isfile(str(video)):
         raise FileNotFoundError(f'video file {video} does not exist')
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         problem = unreadable_video(str(video))
     if problem is not None:
         raise data_error(str(video), problem, field='video')

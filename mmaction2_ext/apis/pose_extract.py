@@ -8,13 +8,15 @@ points, 0 outside the frame). Approximate, see docs/inference.md: the neck
 is the shoulder midpoint, eyes / ears are MediaPipe's face points, not
 OpenPose's.
 """
-from typing import Dict, Optional
+import itertools
+from typing import Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
 from ..datasets.pose_import import (FINGERTIPS, OPENPOSE18_TO_COCO17,
                                      OPENPOSE_LAYOUTS)
 from ..utils import DataError, data_error
+from .inference import native_stderr_silenced
 
 # OpenPose-18 joint i is MediaPipe pose landmark MP_TO_OPENPOSE18[i]
 # (NECK: the midpoint of the shoulders 11 and 12)
@@ -102,30 +104,45 @@ def _frames(video: str):
         cap.release()
 
 
+def frame_poses(frames: Iterable[np.ndarray], layout: str = 'ma52'
+                ) -> Tuple[np.ndarray, Optional[Tuple[int, int]]]:
+    """``(T, V, 3)`` (x, y, score) per RGB frame ``(H, W, 3)`` uint8, in
+    ``layout`` (zeros without a person), and the frames' ``(H, W)`` (None
+    for no frame). Frames are one video, in order: MediaPipe tracks the
+    person from frame to frame."""
+    if layout not in OPENPOSE_LAYOUTS:
+        raise ValueError(f'layout {layout!r} not in {list(OPENPOSE_LAYOUTS)}')
+    holistic = _import_mediapipe().solutions.holistic
+    joints, shape = [], None
+    # MediaPipe's C++ logs (TFLite delegate, absl warnings) are noise to a
+    # user; its failures still raise
+    with native_stderr_silenced(), holistic.Holistic(
+            static_image_mode=False, model_complexity=1) as h:
+        for rgb in frames:
+            shape = rgb.shape[:2]
+            joints.append(_frame_joints(h.process(rgb), shape, layout))
+    if not joints:
+        return np.zeros((0, OPENPOSE_LAYOUTS[layout], 3), np.float32), None
+    return np.stack(joints), tuple(shape)
+
+
 def extract_poses(video: str, layout: str = 'ma52',
                   max_frames: Optional[int] = None) -> Dict:
     """A PYSKL dict (``keypoint`` (1, T, V, 2), ``keypoint_score``,
     ``img_shape``, ``total_frames``) of the video's person, per frame;
     frames without a person are zeros. No person at all is an error."""
-    if layout not in OPENPOSE_LAYOUTS:
-        raise ValueError(f'layout {layout!r} not in {list(OPENPOSE_LAYOUTS)}')
-    holistic = _import_mediapipe().solutions.holistic
-    joints, shape = [], None
-    with holistic.Holistic(static_image_mode=False, model_complexity=1) as h:
-        for t, rgb in enumerate(_frames(video)):
-            if max_frames is not None and t >= max_frames:
-                break
-            shape = rgb.shape[:2]
-            joints.append(_frame_joints(h.process(rgb), shape, layout))
+    kp, shape = frame_poses(itertools.islice(_frames(video), max_frames),
+                            layout)
     if shape is None:
         raise data_error(video, 'video cannot be decoded', field='video')
-    kp = np.stack(joints)[None]
     if not kp[..., 2].any():
         raise data_error(video, 'no person found in any frame',
                          field='video')
+    kp = kp[None]
     return dict(keypoint=kp[..., :2].copy(), keypoint_score=kp[..., 2].copy(),
-                img_shape=tuple(shape), original_shape=tuple(shape),
+                img_shape=shape, original_shape=shape,
                 total_frames=kp.shape[1])
 
 
-__all__ = ['extract_poses', 'landmarks_to_layout', 'MP_TO_OPENPOSE18']
+__all__ = ['extract_poses', 'frame_poses', 'landmarks_to_layout',
+           'MP_TO_OPENPOSE18']

@@ -22,6 +22,12 @@ def _current_umask() -> int:
     return mask
 
 
+def plain_file_mode() -> int:
+    """The mode a plain ``open(path, 'w')`` gives a new file (mkstemp's
+    temporary files are 0600)."""
+    return 0o666 & ~_current_umask()
+
+
 @contextlib.contextmanager
 def atomic_write(path: str, mode: str = 'wb', **open_kwargs) -> Iterator:
     """Open a temporary file next to ``path``; move it over ``path`` on success.
@@ -45,8 +51,7 @@ def _replace_on_success(path: str, mode: str, **open_kwargs) -> Iterator:
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
                                suffix='.tmp', dir=directory)
-    # mkstemp creates 0600; give the file the mode a plain open() would.
-    os.chmod(tmp, 0o666 & ~_current_umask())
+    os.chmod(tmp, plain_file_mode())
     try:
         with os.fdopen(fd, mode, **open_kwargs) as f:
             yield f

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..datasets.transforms.layouts import IMIGUE_LIMBS
 from ..models.utils.graph import LAYOUTS
+from ..utils.io import plain_file_mode
 
 # limbs drawn for a joint count when the config names no graph layout
 LAYOUT_BY_JOINTS = {17: 'coco', 18: 'openpose', 25: 'nturgb+d',
@@ -94,6 +95,7 @@ def write_pose_video(out: str, keypoint: np.ndarray, lines: Sequence[str],
     fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(out)}.',
                                suffix='.mp4', dir=directory)
     os.close(fd)
+    os.chmod(tmp, plain_file_mode())
     writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'mp4v'), fps,
                              (size[1], size[0]))
     try:

@@ -13,6 +13,7 @@ from mmaction2_ext.datasets.class_vectors import random_class_vectors
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from mmaction2_ext.utils.io import plain_file_mode
 
 from inference_cases import random_checkpoint, run_infer, write_config
 
@@ -204,6 +205,8 @@ def test_rgbpose_video(pcan_setup, repo_root):
     drawn, source = _frames(out), _frames(video)
     assert drawn.shape == source.shape
     assert not np.array_equal(drawn, source)  # poses and labels drawn on it
+    # written atomically, with the mode of any plain new file (not 0600)
+    assert out.stat().st_mode & 0o777 == plain_file_mode()
 
 
 @pytest.mark.parametrize('case', [

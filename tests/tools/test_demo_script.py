@@ -1,5 +1,6 @@
 """tools/demo.sh reports the val metrics of the checkpoint it tests (the
-best one), not those of the last epoch."""
+best one), not those of the last epoch, and its last step runs
+tools/infer.py on a real clip with MediaPipe poses, or says why not."""
 import subprocess
 
 
@@ -25,3 +26,42 @@ def test_demo_prints_the_tested_checkpoints_metrics(tmp_path, repo_root):
     assert proc.stdout.splitlines() == ['ma52/action_top1: 0.8125',
                                         'ma52/F1_mean: 0.7500']
     assert list(tmp_path.iterdir()) == [work]  # sourcing runs nothing
+
+
+def _infer_step(repo_root, tmp_path, clip, pose_py):
+    """``infer_real_clip`` of demo.sh, sourced, with its stdout."""
+    return subprocess.run(
+        ['bash', '-c', f'source {repo_root}/tools/demo.sh && infer_real_clip '
+         f'{pose_py} cfg.py ckpt.pth {clip} {tmp_path}/work'],
+        cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+
+
+def _fake_python(tmp_path):
+    """An executable that writes its arguments, one per line, to args.txt."""
+    fake = tmp_path / 'python'
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {tmp_path}/args.txt\n')
+    fake.chmod(0o755)
+    return fake
+
+
+def test_demo_infers_on_the_real_clip_with_mediapipe(tmp_path, repo_root):
+    clip = tmp_path / 'A1_shaking_body__0030_01_0002.mp4'
+    clip.write_bytes(b'')
+    out = _infer_step(repo_root, tmp_path, clip, _fake_python(tmp_path))
+    assert 'does not know real' in out
+    work = f'{tmp_path}/work/infer_A1_shaking_body__0030_01_0002'
+    assert (tmp_path / 'args.txt').read_text().splitlines() == [
+        'tools/infer.py', 'cfg.py', 'ckpt.pth', str(clip), '--pose',
+        'mediapipe', '--out-json', f'{work}.json', '--vis', f'{work}.mp4']
+
+
+def test_demo_skips_the_real_clip_step_with_a_reason(tmp_path, repo_root):
+    clip = tmp_path / 'clip.mp4'
+    fake = _fake_python(tmp_path)
+    out = _infer_step(repo_root, tmp_path, clip, fake)
+    assert out == f'skipped: no clip {clip} (set DEMO_CLIP=path/to/clip.mp4)\n'
+    clip.write_bytes(b'')
+    out = _infer_step(repo_root, tmp_path, clip, tmp_path / 'no_python')
+    assert out == (f'skipped: no {tmp_path}/no_python with the [pose] extra '
+                   '(make pose-install)\n')
+    assert not (tmp_path / 'args.txt').exists()  # nothing ran
