@@ -21,6 +21,12 @@ TEST_WORKERS ?= 2
 $(VENV)/.installed: requirements.txt requirements-tests.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt -r requirements-tests.txt
+	# mmaction2 pulls opencv-contrib-python, mmengine and mmcv opencv-python:
+	# all of them write cv2/ and the last one wins, a GUI build that needs
+	# the system's libGL. Put the pinned headless build back on top.
+	$(PY) -m pip install -q --force-reinstall --no-deps \
+	    $$(grep '^opencv-python-headless==' requirements.txt)
+	$(PY) -c 'import cv2; assert "GUI:                           NONE" in cv2.getBuildInformation(), "cv2 is not the headless build"'
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 

@@ -29,7 +29,7 @@ def tool(repo_root):
 def _args(src, dst, **kw):
     return SimpleNamespace(**dict(dict(
         src_dir=str(src), dst_dir=str(dst), list=None, short_side=384,
-        size=None, gop=8, codec='mp4v', workers=1), **kw))
+        size=None, gop=None, codec='mp4v', workers=1), **kw))
 
 
 def _write_video(path, frames, fps, wh):
@@ -62,13 +62,32 @@ def test_real_clip_keeps_frames_and_fps(tool, upstream_dir, tmp_path):
     original = decord.VideoReader(str(src / 'clip.mp4'))
     assert (len(out), out.get_avg_fps()) == (len(original), 30.0) == (50, 30)
     assert out[0].shape == (460, 384, 3)
-    assert list(out.get_key_indices()[:3]) == [0, 8, 16]  # --gop 8
+
+
+def test_gop_is_set_or_refused(tool, upstream_dir, tmp_path, reliability):
+    """--gop 8 puts a keyframe every 8 frames where OpenCV can (>= 5.1);
+    elsewhere it is one error line before anything is written."""
+    src = tmp_path / 'src'
+    src.mkdir()
+    shutil.copy(osp.join(upstream_dir, CLIP), src / 'clip.mp4')
+    args = _args(src, tmp_path / 'dst', gop=8)
+    if hasattr(cv2, 'VIDEOWRITER_PROP_GOP_SIZE'):
+        assert tool.run(args) == 0
+        out = decord.VideoReader(str(tmp_path / 'dst' / 'clip.mp4'))
+        assert list(out.get_key_indices()[:3]) == [0, 8, 16]
+        return
+    with pytest.raises(tool.ReencodeError) as err:
+        tool.run(args)
+    assert 'needs OpenCV >= 5.1' in str(err.value)
+    assert not (tmp_path / 'dst').exists()
+    reliability.record('tools', 'reencode_videos.py --gop on OpenCV 5.0',
+                       f'error: {err.value}')
 
 
 def test_synthetic_ntsc_rate_and_odd_size_kept(tool, tmp_path):
     (tmp_path / 'src').mkdir()
     _write_video(tmp_path / 'src' / 'a.mp4', 23, 30000 / 1001, (101, 75))
-    assert tool.run(_args(tmp_path / 'src', tmp_path / 'dst', gop=1)) == 0
+    assert tool.run(_args(tmp_path / 'src', tmp_path / 'dst')) == 0
     out = decord.VideoReader(str(tmp_path / 'dst' / 'a.mp4'))
     assert len(out) == 23
     assert out.get_avg_fps() == pytest.approx(30000 / 1001, rel=1e-4)

@@ -1,7 +1,7 @@
 """Re-encode videos to the working size with short GOPs, for cheaper decoding.
 
     python tools/data/reencode_videos.py data/ma52/raw_videos \
-        data/ma52/videos_384 [--short-side 384] [--gop 8] [--workers 2]
+        data/ma52/videos_384 [--short-side 384] [--gop G] [--workers 2]
 
 Every video under SRC_DIR (or each one a --list file names) is written to
 the same relative path and name under DST_DIR, so a config only changes
@@ -36,6 +36,23 @@ class ReencodeError(Exception):
     """One video (or the command line) cannot be processed; says which."""
 
 
+def writer_params(cv2, gop):
+    """VideoWriter params for a keyframe every ``gop`` frames (None: the
+    codec's default, 12 for mp4v). Only OpenCV >= 5.1 sets it
+    (``VIDEOWRITER_PROP_GOP_SIZE``); 5.0, the pinned headless build, has
+    no such property (its ``KEY_INTERVAL`` is not applied by the FFmpeg
+    writer), so asking for one there is an error, not a silent default."""
+    if gop is None:
+        return []
+    prop = getattr(cv2, 'VIDEOWRITER_PROP_GOP_SIZE', None)
+    if prop is None:
+        raise ReencodeError(f'--gop {gop}: this OpenCV ({cv2.__version__}) '
+                            'cannot set the keyframe interval (needs '
+                            'OpenCV >= 5.1); leave --gop out to keep the '
+                            "codec's default")
+    return [prop, gop]
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n')[0],
@@ -49,9 +66,11 @@ def parse_args(argv=None):
                       'never upscales')
     size.add_argument('--size', type=int,
                       help='scale the longer side to this instead')
-    parser.add_argument('--gop', type=int, default=8,
-                      help='frames between keyframes (default 8; 1: every '
-                      'frame a keyframe, fastest seeks, ~4x larger files)')
+    parser.add_argument('--gop', type=int, default=None,
+                        help='frames between keyframes (default: the '
+                        "codec's, 12 for mp4v; 1: every frame a keyframe, "
+                        'fastest seeks, ~4x larger files); needs OpenCV '
+                        '>= 5.1')
     parser.add_argument('--codec', default='mp4v',
                       help='OpenCV fourcc (default mp4v, MPEG-4 part 2: '
                       'fast to encode and decode; the venv\'s OpenCV has '
@@ -144,7 +163,7 @@ def _write(reader, tmp, fps, wh, args):
     import cv2
     writer = cv2.VideoWriter(tmp, cv2.CAP_FFMPEG,
                              cv2.VideoWriter_fourcc(*args.codec), fps, wh,
-                             [cv2.VIDEOWRITER_PROP_GOP_SIZE, args.gop])
+                             writer_params(cv2, args.gop))
     if not writer.isOpened():
         raise ReencodeError(f'--codec {args.codec}: OpenCV cannot write it '
                             f'to {osp.basename(tmp)}')
@@ -230,6 +249,8 @@ def run(args):
     if osp.abspath(args.src_dir) == osp.abspath(args.dst_dir):
         raise ReencodeError('DST_DIR must differ from SRC_DIR (the sources '
                             'would be overwritten)')
+    import cv2
+    writer_params(cv2, args.gop)  # an unsupported --gop stops before any
     videos = list_videos(args.src_dir, args.list)
     if not videos:
         raise ReencodeError(f'SRC_DIR {args.src_dir}: no videos ('
