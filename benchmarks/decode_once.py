@@ -50,6 +50,8 @@ def pipelines():
 
 
 def video_sample(path, rng):
+    """An MA-52-style sample of ``path``: a person-shaped 28-joint skeleton
+    in the video's own pixel coordinates."""
     import decord
     reader = decord.VideoReader(path)
     frames, (h, w) = len(reader), reader[0].shape[:2]

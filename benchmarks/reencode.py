@@ -33,7 +33,7 @@ from machine import Run, interleaved, write_table  # noqa: E402
 from mmcv.transforms import Compose  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
-from pose_pipeline import skeleton_clip  # noqa: E402
+from decode_once import video_sample  # noqa: E402
 
 UPSTREAM = osp.join(osp.dirname(ROOT), 'shared', 'data', 'upstream')
 CLIPS = osp.join(UPSTREAM, 'micro-action', 'ma52_demo')
@@ -59,18 +59,6 @@ def reencoded_dirs(tmp):
                                codec='mp4v', workers=1)
         assert reencode_videos.run(args) == 0
     return dirs
-
-
-def clip_sample(path, rng):
-    """An MA-52-style sample of ``path`` in original pixel coordinates."""
-    import decord
-    reader = decord.VideoReader(path)
-    frames, (h, w) = len(reader), reader[0].shape[:2]
-    kp, score = skeleton_clip(rng, 28, 1, frames, (w * .2, h * .1, w * .6,
-                                                   h * .85), (h, w))
-    return dict(filename=path, keypoint=kp, keypoint_score=score,
-                total_frames=frames, img_shape=(h, w), original_shape=(h, w),
-                modality='RGB', start_index=0, label=0)
 
 
 def seeded(pipe, sample, filename):
@@ -147,7 +135,7 @@ def main():
              'test (10 clips)': Compose(cfg.test_pipeline)}
     names = sorted(n for n in os.listdir(CLIPS) if n.endswith('.mp4'))
     rng = np.random.default_rng(0)
-    samples = [clip_sample(osp.join(CLIPS, n), rng) for n in names]
+    samples = [video_sample(osp.join(CLIPS, n), rng) for n in names]
     with tempfile.TemporaryDirectory() as tmp:
         dirs = reencoded_dirs(tmp)
         paths = [[osp.join(CLIPS, n)] + [osp.join(dirs[g], n) for g in GOPS]
