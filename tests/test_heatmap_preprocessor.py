@@ -129,6 +129,18 @@ def test_cuda_render_matches_stock_cpu(mode, double, use_score, num_kp):
     assert ref.max() > 0.5
 
 
+def degenerate_and_normal(case, seed):
+    """A 28-joint sample with (almost) nothing to draw and a normal one of
+    the same image shape and clip length (one batch)."""
+    empty = degenerate_sample(case, 28)
+    normal = make_sample(np.random.default_rng(seed), 2, 3, 28,
+                         empty['img_shape'])
+    num_t = empty['keypoint'].shape[1]
+    for key in ('keypoint', 'keypoint_score'):
+        normal[key] = normal[key][:, :num_t]
+    return empty, normal
+
+
 @needs_cuda
 @pytest.mark.parametrize('case', DEGENERATE)
 def test_cuda_render_matches_cpu_on_degenerate_samples(case):
@@ -136,12 +148,7 @@ def test_cuda_render_matches_cpu_on_degenerate_samples(case):
     one: the preprocessor on CUDA renders what it renders on the CPU."""
     for mode, double in [(0, False), (2, True)]:
         cfg = dict(LAYOUTS[28], double=double, **MODES[mode])
-        empty = degenerate_sample(case, 28)
-        normal = make_sample(np.random.default_rng(mode), 2, 3, 28,
-                             empty['img_shape'])
-        num_t = empty['keypoint'].shape[1]  # one batch, one clip length
-        for key in ('keypoint', 'keypoint_score'):
-            normal[key] = normal[key][:, :num_t]
+        empty, normal = degenerate_and_normal(case, seed=mode)
         cpu = ours_batch([empty, normal], cfg)
         cuda = ours_batch([empty, normal], cfg, device='cuda')
         assert cuda.is_cuda
@@ -259,12 +266,7 @@ def test_degenerate_samples_match_stock_on_device(case, reliability):
     output on samples with nothing to draw, next to a normal sample."""
     for mode, double in [(0, False), (1, True), (2, True)]:
         cfg = dict(LAYOUTS[28], double=double, **MODES[mode])
-        empty = degenerate_sample(case, 28)
-        normal = make_sample(np.random.default_rng(mode), 2, 3, 28,
-                             empty['img_shape'])
-        num_t = empty['keypoint'].shape[1]  # one batch, one clip length
-        for key in ('keypoint', 'keypoint_score'):
-            normal[key] = normal[key][:, :num_t]
+        empty, normal = degenerate_and_normal(case, seed=mode)
         ours = ours_batch([empty, normal], cfg)
         for sample, got in zip((empty, normal), ours):
             ref = GeneratePoseTarget(**cfg)(dict(sample))['imgs']
