@@ -2,9 +2,10 @@
 # Rerun every CPU benchmark and regenerate every table in benchmarks/results/.
 # Usage: bash benchmarks/run_all.sh [python]   (REPEATS=5 by default;
 # POSE_PY, default .venv-pose/bin/python, runs infer_latency.py)
-# Each table records the load average before/after, CPU model and threads and
-# is marked LOADED when the 1-min load exceeded 0.75 x CPUs (1.5 on 2 cores):
-# publish only unmarked tables, taken on an otherwise idle machine.
+# Each table records the load average before/after, the CPU other processes
+# took meanwhile, CPU model and threads, and is marked LOADED when those other
+# processes kept more than 0.25 cores busy (benchmarks/machine.py): publish
+# only unmarked tables, taken on an otherwise idle machine.
 # GPU checks stay separate: bash benchmarks/cuda_smoke.sh.
 set -eu
 cd "$(dirname "$0")/.."

@@ -7,7 +7,8 @@ persons. Every Gaussian of the batch (frame, person, channel) is evaluated on a
 tile the size of its window (padded to a few sizes, one tensor op per size),
 and written straight into the (B, K', C, T, H, W) heatmaps with a scatter-max
 (a plain scatter when no two Gaussians share a plane; the ``double`` copy at
-mirrored positions); padded tile pixels go to a spare element. No Python loop over samples, frames or persons; any device.
+mirrored positions); padded tile pixels go to a spare element. No Python loop
+over samples, frames or persons; any device.
 """
 import math
 from typing import Iterator, Optional, Sequence, Tuple
