@@ -16,6 +16,9 @@ from ..utils.io import plain_file_mode
 LAYOUT_BY_JOINTS = {17: 'coco', 18: 'openpose', 25: 'nturgb+d',
                     28: 'openpose'}  # MA-52 28kp: OpenPose-18 + hand points
 COLOURS = ((255, 96, 64), (64, 160, 255), (96, 255, 96), (255, 224, 64))
+LABEL_FONT, LABEL_SCALE = cv2.FONT_HERSHEY_SIMPLEX, 0.55
+LABEL_INK, LABEL_BOX = (255, 255, 255), (32, 32, 32)  # BGR
+LABEL_MARGIN, LABEL_PAD = 6, 4  # pixels
 
 
 def pose_edges(num_joints: int, layout: Optional[str] = None
@@ -48,12 +51,21 @@ def _to_canvas(keypoint: np.ndarray, img_shape: Optional[Sequence[int]],
 
 
 def _draw_text(img: np.ndarray, lines: Sequence[str]) -> None:
+    """White ``lines`` on opaque dark boxes at the top left: legible on any
+    background. One stroke width only: with OpenCV 5 a glyph's advance grows
+    with the thickness, so an outline pass at another width does not line
+    up with the text (the labels came out garbled)."""
     for i, line in enumerate(lines):
-        org = (8, 22 + 22 * i)
-        cv2.putText(img, line, org, cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0),
-                    3, cv2.LINE_AA)
-        cv2.putText(img, line, org, cv2.FONT_HERSHEY_SIMPLEX, 0.55,
-                    (255, 255, 255), 1, cv2.LINE_AA)
+        (width, height), baseline = cv2.getTextSize(
+            line, LABEL_FONT, LABEL_SCALE, 1)
+        top = LABEL_MARGIN + i * (height + baseline + 2 * LABEL_PAD)
+        cv2.rectangle(img, (LABEL_MARGIN, top),
+                      (LABEL_MARGIN + width + 2 * LABEL_PAD,
+                       top + height + baseline + 2 * LABEL_PAD),
+                      LABEL_BOX, cv2.FILLED)
+        cv2.putText(img, line, (LABEL_MARGIN + LABEL_PAD,
+                                top + LABEL_PAD + height),
+                    LABEL_FONT, LABEL_SCALE, LABEL_INK, 1, cv2.LINE_AA)
 
 
 def _draw_pose(img: np.ndarray, people: np.ndarray, edges) -> None:
