@@ -7,12 +7,12 @@ scores and bodies the mean of the ``*_coarse`` ones, as the official MA-52
 submission script does.
 """
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..datasets.labels import read_class_names
+from ..datasets.labels import label_file_path, read_class_names
 from ..datasets.ma52_labels import (MA52_BODY_NAMES, MA52_NUM_ACTIONS,
                                     MA52_NUM_BODIES, action_to_body)
 from ..evaluation.functional.dump import read_dump, split_score, to_numpy
@@ -96,10 +96,34 @@ def dump_confusions(dump: DumpScores, class_names: Optional[Sequence[str]]
     return out
 
 
+def present_classes(counts: np.ndarray) -> np.ndarray:
+    """Ids of the classes that occur as ground truth or as a prediction."""
+    return np.flatnonzero((counts.sum(0) > 0) | (counts.sum(1) > 0))
+
+
+def top_confusions(counts: np.ndarray, names: Sequence[str],
+                   k: int = 10) -> List[Tuple[int, str, str]]:
+    """The ``k`` largest off-diagonal cells as ``(count, truth, predicted)``,
+    largest first (ties: ground-truth id, then predicted id)."""
+    off = counts.copy()
+    np.fill_diagonal(off, 0)
+    cells = sorted(((-int(n), r, c) for (r, c), n in np.ndenumerate(off)
+                    if n), key=lambda cell: cell)[:k]
+    return [(-n, names[r], names[c]) for n, r, c in cells]
+
+
 def draw_confusion_matrix(counts: np.ndarray, names: Sequence[str],
-                          title: str = '', normalize: bool = True) -> Figure:
+                          title: str = '', normalize: bool = True,
+                          present_only: bool = False) -> Figure:
     """Heat map of ``counts`` (row-normalised = per-class recall by default),
-    ground truth on the y axis, class names as tick labels."""
+    ground truth on the y axis, class names as tick labels, the counts in
+    the cells (up to ``ANNOTATE_MAX`` classes shown). ``present_only``: only
+    the classes of :func:`present_classes` (the title says how many)."""
+    total_classes = len(names)
+    shown_ids = present_classes(counts) if present_only else \
+        np.arange(total_classes)
+    counts = counts[np.ix_(shown_ids, shown_ids)]
+    names = [names[i] for i in shown_ids]
     num = len(names)
     rows = counts.sum(1, keepdims=True)
     shown = counts / np.maximum(rows, 1) if normalize else counts
@@ -118,6 +142,8 @@ def draw_confusion_matrix(counts: np.ndarray, names: Sequence[str],
     total = int(counts.sum())
     accuracy = np.trace(counts) / max(total, 1)
     summary = f'top-1 {accuracy:.2%} of {total} samples'
+    if num < total_classes:
+        summary += f'\n{num} of {total_classes} classes (those present)'
     ax.set_title(f'{title}: {summary}' if title else summary)
     if num <= ANNOTATE_MAX:
         for (r, c), n in np.ndenumerate(counts):
@@ -132,25 +158,30 @@ def draw_confusion_matrix(counts: np.ndarray, names: Sequence[str],
 def plot_confusion_matrices(dump_path: str, outs: Dict[str, str],
                             label_file: Optional[str] = None,
                             ma52: bool = False, normalize: bool = True,
-                            dpi: int = 100) -> Dict[str, Dict]:
+                            dpi: int = 100, present_only: bool = False
+                            ) -> Dict[str, Dict]:
     """Write each matrix of :func:`dump_confusions` named in ``outs``
     (``{'action': path, 'body': path}``) as an image; return them all.
 
     ``label_file`` gives the class names (``name`` or ``index<TAB>name``
-    lines, e.g. MA-52's ``label_name.txt``).
+    lines, e.g. MA-52's ``label_name.txt``); MA-52 dumps default to the
+    MA-52 action names. ``present_only``: see :func:`draw_confusion_matrix`.
     """
     dump = load_dump(dump_path)
     num = dump.scores.shape[1]
+    if ma52 and num != MA52_NUM_ACTIONS:
+        raise data_error(dump_path, f'MA-52 mode needs {MA52_NUM_ACTIONS} '
+                         f'classes, the dump has {num}', field='pred_score')
+    if label_file is None and ma52:
+        label_file = label_file_path('ma52')
     names = read_class_names(label_file) if label_file else None
     if names is not None and len(names) != num:
         raise data_error(label_file, f'{len(names)} class names, but the '
                          f'dump {dump_path} has {num} classes')
-    if ma52 and num != MA52_NUM_ACTIONS:
-        raise data_error(dump_path, f'MA-52 mode needs {MA52_NUM_ACTIONS} '
-                         f'classes, the dump has {num}', field='pred_score')
     matrices = dump_confusions(dump, names, ma52)
     for name, out in outs.items():
         m = matrices[name]
         save_figure(draw_confusion_matrix(m['counts'], m['names'],
-                                          name, normalize), out, dpi)
+                                          name, normalize, present_only),
+                    out, dpi)
     return matrices

@@ -19,6 +19,7 @@ from matplotlib.image import imread
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.utils import DataError
 from mmaction2_ext.visualization import (collect_curves, draw_confusion_matrix,
+                                         present_classes, top_confusions,
                                          draw_curves, dump_confusions,
                                          load_dump, plot_confusion_matrices)
 
@@ -286,3 +287,61 @@ def test_default_outputs_go_to_the_run_not_the_cwd(run, env, repo_root,
     for png in (run['work'] / 'curves.png',
                 run['tmp'] / 'default_confusion_matrix.png'):
         assert _png(png).std() > 20
+
+
+def test_only_present_classes_are_drawn_with_their_names(tmp_path):
+    """A dump that uses 4 of 52 MA-52 classes (12 only as a prediction):
+    the matrix shows those 4 (by MA-52 name, with counts in the cells), not
+    48 empty rows."""
+    records = []
+    for label, pred in [(0, 0), (0, 7), (7, 7), (7, 7), (30, 12)]:
+        score = torch.zeros(52)
+        score[pred] = 1.0
+        records.append(dict(pred_score=score, gt_label=torch.tensor([label])))
+    dump = tmp_path / 'few.pkl'
+    with open(dump, 'wb') as f:
+        pickle.dump(records, f)
+    matrices = plot_confusion_matrices(
+        str(dump), dict(action=str(tmp_path / 'a.png')), ma52=True,
+        present_only=True)
+    counts, names = matrices['action']['counts'], matrices['action']['names']
+    assert names[0] == 'shaking body' and len(names) == 52
+    assert present_classes(counts).tolist() == [0, 7, 12, 30]
+    fig = draw_confusion_matrix(counts, names, present_only=True)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        names[0], names[7], names[12], names[30]]
+    cells = sorted(t.get_text() for t in ax.texts)
+    assert cells == ['1', '1', '1', '2']
+    assert '4 of 52 classes' in ax.get_title()
+    full = draw_confusion_matrix(counts, names).axes[0]
+    assert len(full.get_yticklabels()) == 52
+    assert _png(tmp_path / 'a.png').std() > 20
+
+
+def test_top_confusions_largest_first_ties_by_class_id():
+    counts = np.array([[5, 2, 0, 2],
+                       [3, 1, 0, 0],
+                       [0, 2, 0, 1],
+                       [0, 0, 0, 0]])
+    names = ['a', 'b', 'c', 'd']
+    assert top_confusions(counts, names, 10) == [
+        (3, 'b', 'a'), (2, 'a', 'b'), (2, 'a', 'd'), (2, 'c', 'b'),
+        (1, 'c', 'd')]
+    assert top_confusions(counts, names, 2) == [(3, 'b', 'a'), (2, 'a', 'b')]
+    assert top_confusions(np.eye(3, dtype=int), names[:3], 5) == []
+
+
+def test_cli_prints_the_top_confusions(run, env, repo_root, tmp_path):
+    proc = _tool(env, repo_root, 'tools/analysis/confusion_matrix.py',
+                 str(run['dump']), '--out', str(tmp_path / 'cm.png'),
+                 '--top', '3')
+    counts = dump_confusions(load_dump(str(run['dump'])))['action']['counts']
+    expected = top_confusions(counts, [str(i) for i in range(4)], 3)
+    lines = [f'{n:5d}: {t} -> {p}' for n, t, p in expected]
+    for line in lines:
+        assert line in proc.stdout
+    bad = subprocess.run([sys.executable, 'tools/analysis/confusion_matrix.py',
+                          str(run['dump']), '--top', '-1'], cwd=repo_root,
+                         env=env, text=True, capture_output=True)
+    assert bad.returncode == 2 and '--top -1: must be 0 or more' in bad.stderr

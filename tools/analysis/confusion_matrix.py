@@ -5,9 +5,12 @@
         --label-file data/ma52/label_name.txt --ma52
 
 The image goes next to the dump (``result_confusion_matrix.png``) unless
-``--out`` is given. ``--ma52`` also draws the 7-class body-part matrix
+``--out`` is given. ``--ma52`` names the classes with the MA-52 actions (unless
+``--label-file``) and also draws the 7-class body-part matrix
 (``<out>_body.png`` unless ``--body-out`` is given). Rows are normalised
-(per-class recall) unless ``--counts``.
+(per-class recall) unless ``--counts``. Only the classes that occur as ground
+truth or prediction are drawn unless ``--all-classes``; the most frequent
+confusions are printed as a table.
 """
 import argparse
 import os.path as osp
@@ -30,12 +33,22 @@ def parse_args():
                         '(default: <out>_body.png)')
     parser.add_argument('--counts', action='store_true',
                         help='colour by raw counts, not per-row fractions')
+    parser.add_argument('--all-classes', action='store_true',
+                        help='draw every class, also those that neither '
+                        'occur nor are predicted')
+    parser.add_argument('--top', type=int, default=10, metavar='K',
+                        help='print the K most frequent confusions '
+                        '(default: 10; 0: none)')
     parser.add_argument('--dpi', type=int, default=100)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.top < 0:
+        parser.error(f'--top {args.top}: must be 0 or more')
+    return args
 
 
 def main(args):
-    from mmaction2_ext.visualization import plot_confusion_matrices
+    from mmaction2_ext.visualization import (plot_confusion_matrices,
+                                             top_confusions)
     out = args.out or \
         f'{osp.splitext(args.dump)[0]}_confusion_matrix.png'
     outs = dict(action=out)
@@ -43,11 +56,19 @@ def main(args):
         stem, ext = osp.splitext(out)
         outs['body'] = args.body_out or f'{stem}_body{ext or ".png"}'
     matrices = plot_confusion_matrices(args.dump, outs, args.label_file,
-                                       args.ma52, not args.counts, args.dpi)
+                                       args.ma52, not args.counts, args.dpi,
+                                       present_only=not args.all_classes)
     for name, out in outs.items():
         counts = matrices[name]['counts']
         print(f'{name}: {int(counts.trace())}/{int(counts.sum())} correct '
               f'-> {out}')
+        confusions = top_confusions(counts, matrices[name]['names'],
+                                    args.top)
+        if confusions:
+            print(f'  most frequent {name} confusions (count: ground truth '
+                  '-> predicted):')
+            for n, truth, predicted in confusions:
+                print(f'  {n:5d}: {truth} -> {predicted}')
 
 
 if __name__ == '__main__':
