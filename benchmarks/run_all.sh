@@ -25,8 +25,9 @@ $PY benchmarks/haan_epoch.py --table --repeats "$R"
 POSE_PY=${POSE_PY:-.venv-pose/bin/python}
 if [ -x "$POSE_PY" ]; then
     $POSE_PY benchmarks/infer_latency.py --repeats "$R"
+    $POSE_PY benchmarks/stream_lag.py --repeats 3
 else
-    echo "no $POSE_PY (make pose-install): infer_latency.md without the pose extraction stage"
+    echo "no $POSE_PY (make pose-install): infer_latency.md without the pose extraction stage, no stream_lag.md"
     $PY benchmarks/infer_latency.py --repeats "$R"
 fi
 grep -l LOADED benchmarks/results/*.md | sed 's/^/LOADED (do not publish): /' || true

@@ -3,11 +3,11 @@ frame rate, a camera or a network stream; poses frame by frame, the model on
 a sliding window of the latest ``window`` frames every ``stride`` frames.
 
 A reader thread takes frames off the source as they come (a file: at its
-frame rate). When pose estimation and the model fall behind, the queue keeps
-at most ``max_delay`` seconds of frames and drops the oldest (counted): the
-labels stay current instead of drifting further behind the stream. Each
-prediction reports its lag, the time from the arrival of the window's last
-frame to the label.
+frame rate). When pose estimation and the model fall behind, frames that
+waited longer than ``max_delay`` seconds are dropped (counted), the newest
+always kept: the labels stay current instead of drifting further behind the
+stream. Each prediction reports its lag, the time from the arrival of the
+window's last frame to the label.
 """
 import collections
 import math
@@ -44,8 +44,9 @@ class FrameSource:
         fps: the source's frame rate.
         realtime: hand out frames no faster than ``fps`` (a file played as
             if live); False for sources that arrive in real time anyway.
-        max_delay: seconds of frames the queue holds before it drops the
-            oldest.
+        max_delay: frames that waited longer are dropped when a newer one
+            is there (the queue also holds at most this many seconds of
+            frames at ``fps``).
     """
 
     def __init__(self, read: Iterable[np.ndarray], fps: float,
@@ -54,6 +55,7 @@ class FrameSource:
         self.dropped = 0
         self.read_frames = 0
         self._read, self._realtime = read, realtime
+        self._max_delay = max_delay
         self._queue: Deque[Frame] = collections.deque(
             maxlen=max(1, math.ceil(max_delay * fps)))
         self._ready = threading.Condition()
@@ -98,6 +100,11 @@ class FrameSource:
                 self._ready.wait_for(lambda: self._queue or self._done)
                 if not self._queue:
                     return
+                now = time.monotonic()
+                while len(self._queue) > 1 and \
+                        now - self._queue[0].arrived > self._max_delay:
+                    self._queue.popleft()
+                    self.dropped += 1
                 frame = self._queue.popleft()
             yield frame
 

@@ -157,3 +157,21 @@ def test_video_without_a_person_is_one_line(mediapipe, repo_root, tmp_path,
     assert 'no person found in any frame' in line
     reliability.record('inference', 'video without a person (--pose '
                        'mediapipe)', line)
+
+
+def test_stream_a_real_clip_with_mediapipe(mediapipe, repo_root, upstream_dir,
+                                           tmp_path):
+    """``--stream`` on a real MA-52 clip played at its 30 fps: MediaPipe
+    poses frame by frame, PCAN labels on the last 8 frames, every frame of
+    the clip read (dropped or labelled), the results in the JSON."""
+    clip = _clips(upstream_dir)[0]
+    out = tmp_path / 'stream.json'
+    proc = run_infer(repo_root, *_pcan(repo_root, tmp_path), clip, '--stream',
+                     '--window', '8', '--out-json', str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results['stopped'] == 'end of stream' and results['fps'] == 30.
+    assert results['frames'] == 75  # A1's frame count
+    assert results['timeline'], 'no label: the window never filled'
+    assert results['lag_max'] >= results['lag_median'] >= 0
+    assert all(len(w['predictions']) == 5 for w in results['timeline'])

@@ -44,15 +44,27 @@ def test_source_hands_out_every_frame_in_order_at_its_rate():
     assert got[-1].arrived - got[0].arrived >= 11 / 100. - 1e-3
 
 
-def test_a_slow_consumer_gets_the_newest_frames_and_a_drop_count():
-    """The queue holds max_delay seconds of frames (2 here); a consumer that
-    comes late finds the newest two, and the 10 before them counted."""
+def test_a_late_consumer_gets_the_newest_frame_and_a_drop_count():
+    """Frames that waited longer than max_delay are dropped, the newest
+    always kept: a consumer that comes 0.1 s late gets frame 11 only."""
     source = FrameSource(_frames(12), fps=100., realtime=False,
                          max_delay=0.02).start()
     source.join()
+    time.sleep(0.1)
     got = list(source)
-    assert [f.index for f in got] == [10, 11]
-    assert source.dropped == 10 and source.read_frames == 12
+    assert [f.index for f in got] == [11]
+    assert source.dropped == 11 and source.read_frames == 12
+
+
+def test_a_slow_consumer_skips_frames_instead_of_falling_behind():
+    source = FrameSource(_frames(40), fps=50., realtime=True, max_delay=0.1)
+    got = []
+    for frame in source:
+        got.append(frame.index)
+        time.sleep(0.15)  # 7.5 frame times per frame
+    assert got == sorted(set(got)) and got[-1] == 39
+    assert source.dropped > 0
+    assert source.dropped + len(got) == source.read_frames == 40
 
 
 def test_stop_ends_the_reader():
