@@ -222,17 +222,19 @@ def test_ctrl_c_stops_cleanly_with_the_results_so_far(stgcn, played,
     (['--vis', 'x.mp4'], '--vis is not drawn with --stream'),
 ])
 def test_bad_stream_options_are_one_line(options, message, stgcn, played,
-                                         repo_root):
+                                         repo_root, reliability):
     proc = run_infer(repo_root, stgcn['config'], 'no_such.pth',
                      played['video'], '--stream', *options)
     errors = [line for line in proc.stderr.splitlines()
               if line.startswith('error') or 'Traceback' in line]
     assert proc.returncode == 1 and len(errors) == 1
     assert errors[0].startswith(f'error: {message}')
+    reliability.record('inference', f'--stream {" ".join(options)}',
+                       errors[0])
 
 
 def test_a_source_that_does_not_open_is_one_line(stgcn, played, repo_root,
-                                                 tmp_path):
+                                                 tmp_path, reliability):
     proc = run_infer(repo_root, stgcn['config'], stgcn['ckpt'],
                      str(tmp_path / 'missing.mp4'), '--stream', '--pose',
                      played['pose'])
@@ -241,3 +243,5 @@ def test_a_source_that_does_not_open_is_one_line(stgcn, played, repo_root,
     assert proc.returncode == 1 and len(errors) == 1
     assert 'missing.mp4: cannot be opened as a video file, camera index or ' \
         'stream URL' in errors[0]
+    reliability.record('inference', '--stream of a source that does not open',
+                       errors[0])
