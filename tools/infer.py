@@ -59,9 +59,9 @@ def parse_args(argv=None):
                         'live (video file, camera index, rtsp/http URL) and '
                         'label a sliding window (default: the model\'s clip '
                         'length) every --stride frames')
-    parser.add_argument('--max-delay', type=float, default=0.5,
-                        help='--stream: seconds of frames queued before the '
-                        'oldest are dropped (default: 0.5)')
+    parser.add_argument('--max-delay', type=float,
+                        help='--stream: frames that waited longer (seconds) '
+                        'are dropped (default: 0.5)')
     parser.add_argument('--out-json', help='write the results to this file')
     parser.add_argument('--vis', help='HAAN and --window: timeline image '
                         '(.png); others: poses and top labels as a video '
@@ -89,8 +89,9 @@ def check_input(kind, args):
                         'clips per second)')
     suffix = '.png' if kind == 'features' or args.window else '.mp4'
     if args.vis and not args.vis.lower().endswith(suffix):
-        raise DataError(f'--vis {args.vis}: this config draws a {suffix} '
-                        'file')
+        drawn = ('a HAAN config draws its detection timeline' if kind ==
+                 'features' else 'a recognizer draws its overlay video')
+        raise DataError(f'--vis {args.vis}: {drawn}, a {suffix} file')
 
 
 def pose_layout(model):
@@ -99,24 +100,43 @@ def pose_layout(model):
     return OPENPOSE_LAYOUT.get(expected_joints(model.cfg), 'ma52')
 
 
-def check_stream_options(args):
-    """``--stream``'s options, before any model is loaded."""
+def check_options(args):
+    """The options' values and combinations, before any file is read or
+    model loaded. One rule: a value out of range, or an option that would
+    be ignored, is refused with one line."""
     from mmaction2_ext.utils import DataError
-    for name in ('window', 'stride'):
+    for name in ('window', 'stride', 'topk'):
         value = getattr(args, name)
         if value is not None and value < 1:
-            raise DataError(f'--{name} {value}: must be >= 1 frames')
-    if args.max_delay <= 0:
-        raise DataError(f'--max-delay {args.max_delay}: must be > 0 seconds')
-    if args.vis:
+            raise DataError(f'--{name} {value}: must be >= 1')
+    for name in ('fps', 'max_delay', 'sec2clip_ratio'):
+        value = getattr(args, name)
+        if value is not None and not value > 0:
+            raise DataError(f'--{name.replace("_", "-")} {value}: must be '
+                            '> 0')
+    windowed = args.window is not None or args.stream
+    if args.stride is not None and not windowed:
+        raise DataError('--stride is the step between windows: give --window '
+                        '(or --stream) too')
+    if args.fps is not None and args.window is None:
+        raise DataError('--fps gives window times in seconds: give --window '
+                        'too')
+    if args.max_delay is not None and not args.stream:
+        raise DataError('--max-delay is for --stream')
+    if args.stream and args.vis:
         raise DataError('--vis is not drawn with --stream: the labels are '
                         'printed live and written by --out-json')
+    if args.window is not None and args.vis and \
+            not args.vis.lower().endswith('.png'):
+        raise DataError(f'--vis {args.vis}: with --window the picture is the '
+                        'label timeline, a .png file (without --window a '
+                        'recognizer draws its .mp4 overlay)')
 
 
 def extract(model, video):
     """``--pose mediapipe``: the video's poses in the config's layout."""
     from mmaction2_ext.apis.pose_extract import extract_poses
-    return extract_poses(video, pose_layout(model))
+    return extract_poses(video, pose_layout(model), progress=True)
 
 
 def predict(model, args):
@@ -127,6 +147,7 @@ def predict(model, args):
                                     top_predictions)
     from mmaction2_ext.apis.inference import (rgbpose_annotation,
                                               skeleton_annotation)
+    from mmaction2_ext.apis.input_report import clip_length, describe_input
     if model.input_kind == 'features':
         dets = inference_features(model, args.input, args.sec2clip_ratio)
         return dict(input=args.input,
@@ -139,6 +160,7 @@ def predict(model, args):
                                    args.img_shape)
         result = inference_skeleton(model, anno)
     return dict(input=args.input,
+                **describe_input(anno, clip_length(model.cfg)),
                 **top_predictions(model, result, args.topk)), anno
 
 
@@ -199,9 +221,9 @@ def stream(model, args):
     import contextlib
     from mmaction2_ext.apis.inference import expected_joints, load_pose
     from mmaction2_ext.apis.pose_extract import PoseTracker
-    from mmaction2_ext.apis.stream import (clip_length, open_source,
-                                           recorded_poses, stream_predictions,
-                                           stream_summary)
+    from mmaction2_ext.apis.input_report import clip_length
+    from mmaction2_ext.apis.stream import (open_source, recorded_poses,
+                                           stream_predictions, stream_summary)
     from mmaction2_ext.utils import DataError
     if model.input_kind == 'features':
         raise DataError(f'--stream is for recognizers: {args.config} (HAAN) '
@@ -219,7 +241,7 @@ def stream(model, args):
             estimate = recorded_poses(load_pose(
                 args.pose, args.sample, osp.splitext(osp.basename(
                     args.input))[0], expected_joints(model.cfg))[0])
-        source = open_source(args.input, args.max_delay)
+        source = open_source(args.input, args.max_delay or 0.5)
         print(f'streaming {args.input} at {source.fps:.1f} fps: label of the '
               f'last {window} frames every {stride} frames (Ctrl-C stops)',
               flush=True)
@@ -258,7 +280,12 @@ def print_timeline(results):
 
 
 def print_table(results, topk):
-    print(f'input: {results["input"]}')
+    frames = '' if 'input_frames' not in results else (
+        f' ({results["input_frames"]} frames, '
+        f'{results["frames_with_person"]} with a person)')
+    print(f'input: {results["input"]}{frames}')
+    for warning in results.get('warnings', []):
+        print(f'warning: {warning}', file=sys.stderr)
     if 'timeline' in results:
         print_timeline(results)
         return
@@ -283,9 +310,8 @@ def main(args):
     from mmaction2_ext.utils import atomic_write
     if args.trust_checkpoint:
         trust_checkpoints()
-    if args.stream:
-        check_stream_options(args)
-    elif not osp.exists(args.input):
+    check_options(args)
+    if not args.stream and not osp.exists(args.input):
         raise FileNotFoundError(f'input file {args.input} does not exist')
     cfg = load_config(args.config)
     if args.label_file:

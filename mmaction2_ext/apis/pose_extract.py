@@ -10,7 +10,9 @@ OpenPose's.
 """
 import contextlib
 import itertools
-from typing import Dict, Iterable, Optional, Tuple
+import sys
+import time
+from typing import Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 
@@ -152,13 +154,50 @@ def frame_poses(frames: Iterable[np.ndarray], layout: str = 'ma52'
     return np.stack(joints), tuple(shape)
 
 
+def _frame_count(video: str) -> Optional[int]:
+    import cv2
+    cap = cv2.VideoCapture(video)
+    count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+    cap.release()
+    return count or None
+
+
+def with_progress(frames: Iterable, total: Optional[int], task: str,
+                  every: float = 1.0, out=None) -> Iterator:
+    """``frames`` unchanged; once a frame has been handled, at most every
+    ``every`` seconds and after the last, a line ``task: done/total frames,
+    rate frames/s, ETA`` on ``out`` (default stdout: MediaPipe's native
+    logs keep stderr silenced while it runs)."""
+    out = out or sys.stdout
+    start = last = time.monotonic()
+    done = 0
+    for done, frame in enumerate(frames, 1):
+        yield frame
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            rate = done / max(now - start, 1e-9)
+            eta = f', ETA {(total - done) / rate:.0f} s' \
+                if total and total > done else ''
+            print(f'{task}: {done}/{total or "?"} frames, {rate:.1f} '
+                  f'frames/s{eta}', file=out, flush=True)
+    seconds = time.monotonic() - start
+    print(f'{task}: {done} frames in {seconds:.1f} s', file=out, flush=True)
+
+
 def extract_poses(video: str, layout: str = 'ma52',
-                  max_frames: Optional[int] = None) -> Dict:
+                  max_frames: Optional[int] = None,
+                  progress: bool = False) -> Dict:
     """A PYSKL dict (``keypoint`` (1, T, V, 2), ``keypoint_score``,
     ``img_shape``, ``total_frames``) of the video's person, per frame;
-    frames without a person are zeros. No person at all is an error."""
-    kp, shape = frame_poses(itertools.islice(_frames(video), max_frames),
-                            layout)
+    frames without a person are zeros. No person at all is an error.
+    ``progress``: report on stdout while it runs (:func:`with_progress`)."""
+    frames = itertools.islice(_frames(video), max_frames)
+    if progress:
+        total = _frame_count(video)
+        frames = with_progress(frames, min(total, max_frames or total)
+                               if total else max_frames, 'pose extraction')
+    kp, shape = frame_poses(frames, layout)
     if shape is None:
         raise data_error(video, 'video cannot be decoded', field='video')
     if not kp[..., 2].any():

@@ -150,18 +150,6 @@ def _array_pipeline(cfg) -> Compose:
                     for step in cfg.test_pipeline])
 
 
-def clip_length(cfg) -> Optional[int]:
-    """Frames the test pipeline's sampler takes per clip (the longest
-    modality's for RGB + pose); None when it names none."""
-    for step in cfg.get('test_pipeline', []):
-        length = step.get('clip_len')
-        if isinstance(length, dict):
-            return max(length.values())
-        if length is not None:
-            return int(length)
-    return None
-
-
 def recorded_poses(anno: dict) -> Callable[[Frame], np.ndarray]:
     """Per-frame ``(V, 3)`` poses of the first person of a PYSKL annotation
     (a recorded video's pose file), looked up by frame index (zeros past
@@ -244,5 +232,5 @@ def stream_summary(results, source: FrameSource) -> Dict:
                 lag_max=max(lags) if lags else None)
 
 
-__all__ = ['Frame', 'FrameSource', 'clip_length', 'open_source',
+__all__ = ['Frame', 'FrameSource', 'open_source',
            'recorded_poses', 'stream_predictions', 'stream_summary']

@@ -103,7 +103,12 @@ def test_video_to_pcan_top5(mediapipe, upstream_dir, repo_root, tmp_path):
                      '--out-json', str(tmp_path / 'top5.json'))
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(tmp_path / 'top5.json') as f:
-        assert len(json.load(f)['predictions']) == 5
+        results = json.load(f)
+    assert len(results['predictions']) == 5
+    # what the input was like, and progress while MediaPipe ran
+    assert results['input_frames'] == 75
+    assert 0 < results['frames_with_person'] <= 75
+    assert 'pose extraction: 75 frames in ' in proc.stdout
     # MediaPipe's C++ logs (TFLite, absl) are kept off the user's terminal
     assert 'XNNPACK' not in proc.stderr and 'W0000' not in proc.stderr, \
         proc.stderr[-3000:]

@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 from mmaction2_ext.apis import inference_windows, init_model
-from mmaction2_ext.apis.stream import (FrameSource, clip_length,
-                                       recorded_poses, stream_predictions)
+from mmaction2_ext.apis.input_report import clip_length
+from mmaction2_ext.apis.stream import (FrameSource, recorded_poses,
+                                       stream_predictions)
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
@@ -216,9 +217,9 @@ def test_ctrl_c_stops_cleanly_with_the_results_so_far(stgcn, played,
 
 
 @pytest.mark.parametrize('options, message', [
-    (['--window', '0'], '--window 0: must be >= 1 frames'),
-    (['--stride', '-2'], '--stride -2: must be >= 1 frames'),
-    (['--max-delay', '0'], '--max-delay 0.0: must be > 0 seconds'),
+    (['--window', '0'], '--window 0: must be >= 1'),
+    (['--stride', '-2'], '--stride -2: must be >= 1'),
+    (['--max-delay', '0'], '--max-delay 0.0: must be > 0'),
     (['--vis', 'x.mp4'], '--vis is not drawn with --stream'),
 ])
 def test_bad_stream_options_are_one_line(options, message, stgcn, played,

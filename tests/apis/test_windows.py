@@ -109,18 +109,40 @@ def test_cli_timeline_json_and_png(long_skeleton, repo_root):
 
 
 @pytest.mark.parametrize('case,args,expected', [
-    ('--window 0', ['--window', '0'], 'window (0) and stride (0) must be'),
+    ('--window 0', ['--window', '0'], '--window 0: must be >= 1'),
+    ('--window -5', ['--window', '-5'], '--window -5: must be >= 1'),
+    ('--stride 0', ['--window', '20', '--stride', '0'],
+     '--stride 0: must be >= 1'),
+    ('--stride without --window', ['--stride', '5'],
+     '--stride is the step between windows: give --window'),
+    ('--fps without --window', ['--fps', '25'],
+     '--fps gives window times in seconds: give --window too'),
+    ('--max-delay without --stream', ['--max-delay', '1'],
+     '--max-delay is for --stream'),
     ('--window with an mp4 --vis', ['--window', '20', '--vis', 'x.mp4'],
-     'this config draws a .png file'),
+     'with --window the picture is the label timeline, a .png file'),
 ])
 def test_cli_bad_window_is_one_line(case, args, expected, long_skeleton,
                                     repo_root, reliability):
-    proc = run_infer(repo_root, long_skeleton['config'], long_skeleton['ckpt'],
-                  long_skeleton['path'], *args)
+    """Checked before anything is loaded: the checkpoint does not even
+    exist here, and the option is what the line names."""
+    proc = run_infer(repo_root, long_skeleton['config'], 'missing.pth',
+                     long_skeleton['path'], *args)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 1 and len(lines) == 1, proc.stderr
     assert lines[0].startswith('error: ') and expected in lines[0]
     reliability.record('inference', f'sliding windows: {case}', lines[0])
+
+
+def test_cli_mp4_vis_without_window_is_the_overlay(long_skeleton, repo_root):
+    """The same config draws an mp4 without --window: a .png there is
+    refused naming the overlay video."""
+    proc = run_infer(repo_root, long_skeleton['config'],
+                     long_skeleton['ckpt'], long_skeleton['path'], '--vis',
+                     'x.png')
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr
+    assert 'a recognizer draws its overlay video, a .mp4 file' in lines[0]
 
 
 @pytest.fixture(scope='module')
