@@ -8,7 +8,9 @@ that trains on CUDA (docs/compat.md). Configs select it with
   loads any file non-strictly and only logs what did not match.
 - Auto-resume (``resume=True`` without ``load_from``) takes
   ``last_checkpoint``'s target only when it is complete, else the newest
-  complete checkpoint (:func:`.last_checkpoint.find_latest_checkpoint`).
+  complete checkpoint (:func:`.last_checkpoint.find_latest_checkpoint`);
+  a missing ``load_from`` file is one error that says how to get it and how
+  to start without it.
 - ``_resumed_from`` keeps the resumed file's path (``SafeCheckpointHook``
   spares it, ``ResumeCheckHook`` checks it).
 - ``randomness.deterministic``: stock turns on PyTorch's strict mode, which
@@ -20,6 +22,7 @@ that trains on CUDA (docs/compat.md). Configs select it with
   with the cuBLAS setting PyTorch asks for. On the CPU nothing changes.
 """
 import os
+import os.path as osp
 from typing import Optional
 
 import torch
@@ -29,12 +32,27 @@ from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
 
 from mmaction.registry import RUNNERS
+from ..compat.checkpoint import CheckpointError
 from ..compat.checkpoint_fit import (check_fit, check_resumable,
                                      checkpoint_state_dict)
+from ..utils.download import WEIGHT_FILES
 from .last_checkpoint import find_latest_checkpoint
 
 # the smaller of the two settings PyTorch's reproducibility notes give
 CUBLAS_SETTING = ':4096:8'
+
+
+def check_load_from(path: Optional[str]) -> None:
+    """Refuse a local ``load_from`` file that does not exist, saying how to
+    get it (:data:`~mmaction2_ext.utils.download.WEIGHT_FILES`) and how to
+    train without it."""
+    if path is None or '://' in path or osp.isfile(path):
+        return
+    known = WEIGHT_FILES.get(osp.basename(path))
+    get = f'; get it with {known}' if known else ''
+    raise CheckpointError(
+        f'load_from {path}: no such file{get}; to train from scratch '
+        'instead, use --cfg-options load_from=None')
 
 
 @RUNNERS.register_module()
@@ -58,8 +76,13 @@ class SafeRunner(Runner):
 
     def load_or_resume(self) -> None:
         """Stock, except that auto-resume falls back to the newest complete
-        checkpoint when ``last_checkpoint`` names none."""
-        if self._has_loaded or not self._resume or self._load_from is not None:
+        checkpoint when ``last_checkpoint`` names none, and that a missing
+        ``load_from`` file says how to get it or start without it."""
+        if self._has_loaded:
+            return None
+        if not self._resume:
+            check_load_from(self._load_from)
+        if not self._resume or self._load_from is not None:
             return super().load_or_resume()
         latest = find_latest_checkpoint(self.work_dir)
         self.logger.info(f'Auto resumed from the latest checkpoint {latest}.')
