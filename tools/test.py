@@ -55,7 +55,7 @@ def merge_args(cfg, args):
             enable=True, show=args.show, wait_time=args.wait_time,
             out_dir=args.show_dir, interval=args.interval)
     if args.dump is not None:
-        dump = dict(type='DumpResults', out_file_path=args.dump)
+        dump = dict(type='SafeDumpResults', out_file_path=args.dump)
         evaluators = cfg.test_evaluator
         if not isinstance(evaluators, (list, tuple)):
             evaluators = [evaluators]

@@ -54,8 +54,10 @@ def parse_args():
 
 
 def merge_args(cfg, args):
-    """Fold the command-line flags into the config, as mmaction2 does."""
+    """Fold ``--cfg-options``, then the other flags (which win, as in
+    mmaction2) into the config."""
     from mmaction2_ext.apis import ConfigError, check_amp, merge_options
+    merge_options(cfg, args.cfg_options)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.launcher = args.launcher
@@ -76,12 +78,16 @@ def merge_args(cfg, args):
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+        # stop before training if the runner resumes from anything else
+        cfg.custom_hooks = [*(cfg.get('custom_hooks') or []),
+                            dict(type='ResumeCheckHook',
+                                 checkpoint=args.resume)]
     if args.load_partial:
         cfg.load_partial = True
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     merge_randomness(cfg, args)
-    return merge_options(cfg, args.cfg_options)
+    return cfg
 
 
 def merge_randomness(cfg, args):

@@ -1,4 +1,8 @@
 default_scope = 'mmaction'
+# mmengine's Runner with checked checkpoint loading, a resume that falls back
+# to the newest complete checkpoint, and warn-only --deterministic on CUDA
+# (mmaction2_ext/engine/runner.py)
+runner_type = 'SafeRunner'
 # Registers every mmaction2_ext module and repairs the PyPI stack on import.
 custom_imports = dict(imports=['mmaction2_ext'], allow_failed_imports=False)
 
@@ -8,8 +12,9 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # keeps the best and the latest checkpoint only (max_keep_ckpts=-1 keeps
-    # every one); rotation is kill-safe (mmaction2_ext/compat)
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto',
+    # every one); CheckpointHook with kill-safe saves and rotation
+    # (mmaction2_ext/engine/hooks/checkpoint.py)
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, save_best='auto',
                     max_keep_ckpts=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))

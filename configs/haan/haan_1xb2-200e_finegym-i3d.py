@@ -65,8 +65,9 @@ custom_hooks = [
 ]
 default_hooks = dict(
     logger=dict(interval=200),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
-                    save_best='haan/avg_mAP', rule='greater'))
+    checkpoint=dict(type='SafeCheckpointHook', interval=1,
+                    max_keep_ckpts=1, save_best='haan/avg_mAP',
+                    rule='greater'))
 randomness = dict(seed=1)
 
 # The authors ship only encoder + fine_level_classifier (enough for inference):

@@ -117,7 +117,7 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.4 / 6, momentum=0.9, weight_decay=3e-4))
 
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='acc/top1',
-                    rule='greater'))
+    checkpoint=dict(type='SafeCheckpointHook', interval=1,
+                    save_best='acc/top1', rule='greater'))
 randomness = dict(seed=2023)
 auto_scale_lr = dict(enable=False, base_batch_size=32)

@@ -115,7 +115,7 @@ optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=3e-3, weight_decay=1e-4))
 default_hooks = dict(
     logger=dict(interval=2),
-    checkpoint=dict(type='CheckpointHook', interval=5, save_best='acc/top1',
-                    rule='greater'))
+    checkpoint=dict(type='SafeCheckpointHook', interval=5,
+                    save_best='acc/top1', rule='greater'))
 randomness = dict(seed=0)
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -6,17 +6,20 @@ import os
 import re
 import sys
 import tempfile
+import traceback
 from typing import Callable, Iterator, Optional, Sequence
 
 from mmengine.config import Config
 from mmengine.device import get_device
+from mmengine.registry import Registry
 from mmengine.runner import Runner
 
+from mmaction import registry as registries
 from mmaction.registry import RUNNERS
 from ..compat import (TRUST_ENV, CheckpointError, setup_cpu_distributed,
                       teardown_distributed)
+from ..engine import upgrade_config
 from ..engine.hooks.nan_guard import TrainingDivergedError
-from ..engine.safety import add_safety_hooks
 from ..utils import DataError, DownloadError
 from ..utils.io import WriteError
 
@@ -123,28 +126,38 @@ def config_errors(config: str, options: Optional[dict]) -> Iterator[None]:
 
 def _rejected_argument(err: TypeError):
     """(class, argument) when ``err`` is mmengine's ``build_from_cfg`` calling
-    a class with a keyword it does not take, else None."""
-    match = re.search(r"unexpected keyword argument '(\w+)'", str(err))
-    tb = err.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if match is None or tb is None:
+    a registered class with a keyword it does not take, else None."""
+    match = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword "
+                      r"argument '(\w+)'", str(err))
+    frames = traceback.extract_tb(err.__traceback__)
+    if match is None or not frames or frames[-1].name != 'build_from_cfg':
         return None
-    frame = tb.tb_frame
-    cls = frame.f_locals.get('obj_cls')
-    if frame.f_code.co_name != 'build_from_cfg' or cls is None:
-        return None
-    return cls, match.group(1)
+    cls = _registered_class(match.group(1))
+    return None if cls is None else (cls, match.group(2))
+
+
+def _registered_class(name: str):
+    """The class called ``name`` in one of mmaction's registries (or their
+    mmengine parents), else None."""
+    for registry in vars(registries).values():
+        if isinstance(registry, Registry):
+            with contextlib.suppress(KeyError):
+                cls = registry.get(name)
+                if cls is not None:
+                    return cls
+    return None
 
 
 def build_runner(cfg: Config) -> Runner:
     """Build the Runner named by ``cfg`` (CPU/gloo DDP prepared if needed),
-    with the toolbox's safety hooks whatever the config lists."""
-    add_safety_hooks(cfg)
+    after :func:`~mmaction2_ext.engine.upgrade_config`; its changes are
+    logged."""
+    notes = upgrade_config(cfg)
     setup_cpu_distributed(cfg)
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg)
+    for note in notes:
+        runner.logger.info(f'added by mmaction2_ext: {note}')
+    return runner
 
 
 def trust_checkpoints() -> None:

@@ -16,7 +16,7 @@ SAFETY_HOOKS = ['NanGuardHook', 'EpochSeedHook', 'LabelRangeHook',
                 'ProgressIntervalHook']
 
 
-def _hook_name(hook) -> str:
+def hook_name(hook) -> str:
     kind = hook.get('type') if isinstance(hook, dict) else type(hook)
     name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
     return name.split('.')[-1]  # 'mmaction.NanGuardHook' -> 'NanGuardHook'
@@ -30,7 +30,7 @@ def add_safety_hooks(cfg: Config) -> Config:
                       'loss and --resume is not reproducible')
         return cfg
     hooks = list(cfg.get('custom_hooks') or [])
-    present = {_hook_name(h) for h in hooks}
+    present = {hook_name(h) for h in hooks}
     hooks += [dict(type=name) for name in SAFETY_HOOKS if name not in present]
     cfg.custom_hooks = hooks
     return cfg

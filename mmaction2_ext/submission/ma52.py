@@ -55,15 +55,17 @@ def check_order(results: Sequence[Dict], names: Sequence[str], dump: str,
                          f'{len(names)} videos; test on the full test split '
                          'in list order')
     for index, (sample, name) in enumerate(zip(results, names)):
-        source = sample.get('filename') or sample.get('frame_dir')
-        if source is None:  # dumps without file names: length check only
+        key = next((k for k in ('filename', 'frame_dir') if sample.get(k)),
+                   None)
+        if key is None:  # dumps without file names: length check only
             continue
+        source = sample[key]
         got = osp.basename(source)
         got = got if got.endswith('.mp4') else got + '.mp4'
         if got != name:
             raise data_error(dump, f'sample is {got!r} but {test_list} has '
                              f'{name!r} at this position', sample=index,
-                             field='filename')
+                             field=key)
 
 
 def prediction_rows(names: Sequence[str], action: np.ndarray,

@@ -46,6 +46,17 @@ MA52_SOURCES = {
                          repo_types=('model', 'dataset')),
 }
 
+#: how to get the weight files the configs load (file name -> what to run)
+WEIGHT_FILES = {
+    'rgbpose_conv3d_init.pth': (
+        'python tools/download.py --what weights (HF kunli-cs/PCAN_weights), '
+        'or merge the two MA-52 single-stream models: python '
+        'tools/merge_pretrain.py RGB_CKPT POSE_CKPT --out '
+        'checkpoints/rgbpose_conv3d_init.pth'),
+    'PCAN_checkpoint_7c4fba7c.pth': (
+        'python tools/download.py --what weights (HF kunli-cs/PCAN_weights)'),
+}
+
 
 @dataclass(frozen=True)
 class RemoteFile:

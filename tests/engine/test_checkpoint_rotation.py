@@ -12,7 +12,8 @@ import zipfile
 import pytest
 import torch
 
-from mmaction2_ext.compat.checkpoint_rotation import find_latest_checkpoint
+from mmaction2_ext.engine.hooks import SafeCheckpointHook
+from mmaction2_ext.engine.last_checkpoint import find_latest_checkpoint
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
@@ -167,7 +168,6 @@ def test_resume_removes_only_what_rotation_drops(resumed, tmp_path):
     files of other names; a fresh run in the same folder removes nothing."""
     from types import SimpleNamespace
 
-    from mmengine.hooks import CheckpointHook
     from mmengine.logging import MessageHub, MMLogger
     ours = [f'epoch_{i}.pth' for i in range(1, 7)] + [
         'best_acc_top1_epoch_1.pth', 'best_acc_top1_epoch_3.pth',
@@ -184,7 +184,8 @@ def test_resume_removes_only_what_rotation_drops(resumed, tmp_path):
         work_dir=str(tmp_path), message_hub=hub,
         logger=MMLogger.get_instance('rotation-test'),
         _resumed_from=str(tmp_path / 'epoch_2.pth') if resumed else None)
-    hook = CheckpointHook(interval=1, max_keep_ckpts=2, save_best='acc/top1')
+    hook = SafeCheckpointHook(interval=1, max_keep_ckpts=2,
+                              save_best='acc/top1')
     hook.before_train(runner)
     left = sorted(os.listdir(tmp_path))
     if resumed:

@@ -78,7 +78,9 @@ def test_kill_during_checkpoint_save_leaves_previous_file(tmp_path, tool_env,
         import os, signal
         import mmaction2_ext
         from mmengine.fileio import get_file_backend
-        backend = get_file_backend({str(target)!r})
+        # the backend SafeCheckpointHook saves through
+        backend = get_file_backend({str(target)!r},
+                                   backend_args=dict(backend='atomic_local'))
         # die in the middle of mmengine's checkpoint write
         import mmaction2_ext.utils.io as io
         io.os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)

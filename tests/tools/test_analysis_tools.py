@@ -12,6 +12,8 @@ from torch import nn
 
 from mmaction.registry import MODELS
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
+from mmaction2_ext.engine import upgrade_config
+from mmaction2_ext.engine.safety import SAFETY_HOOKS
 
 GCN = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 PCAN = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
@@ -129,8 +131,37 @@ def test_print_config_resolves_bases_and_options(tool_env, repo_root):
     assert cfg.train_cfg.max_epochs != 3
     cfg.merge_from_dict({'train_cfg.max_epochs': 3,
                          'model.cls_head.num_classes': 7})
-    assert out == f'Config:\n{cfg.pretty_text}\n'
+    notes = upgrade_config(cfg)  # what tools/train.py and test.py run
+    assert notes
+    assert out == f'Config:\n{cfg.pretty_text}\n' \
+        'Added by the toolbox (tools/train.py and tools/test.py make the same ' \
+        'changes; included above):\n' + ''.join(f'- {n}\n' for n in notes) \
+        + '\n'
     assert 'default_scope' in out  # from the _base_ runtime
+
+
+def test_print_config_shows_what_the_tools_run(tmp_path, tool_env,
+                                               repo_root):
+    """A config written for stock mmaction2 (stock CheckpointHook, Runner,
+    no custom hooks): print_config shows what tools/train.py runs and logs,
+    and says what the toolbox changed."""
+    config = tmp_path / 'stock.py'
+    config.write_text(
+        f"_base_ = {repo_root + '/' + GCN!r}\n"
+        "runner_type = 'Runner'\ncustom_hooks = []\n"
+        "default_hooks = dict(checkpoint=dict(type='CheckpointHook'))\n"
+        "train_dataloader = dict(num_workers=0, persistent_workers=True)\n")
+    out = _tool('print_config', str(config), env=tool_env,
+                repo_root=repo_root).stdout
+    printed, added = out.split('Added by the toolbox')
+    shown = Config.fromstring(printed[len('Config:\n'):], '.py')
+    assert shown.runner_type == 'SafeRunner'
+    assert shown.default_hooks.checkpoint.type == 'SafeCheckpointHook'
+    assert shown.train_dataloader.persistent_workers is False
+    assert [h.type for h in shown.custom_hooks] == SAFETY_HOOKS
+    for what in ('runner_type', 'default_hooks.checkpoint', 'custom_hooks',
+                 'train_dataloader.persistent_workers'):
+        assert f'\n- {what}: ' in added, what
 
 
 @pytest.mark.parametrize('name', ['print_config', 'get_flops'])

@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
-from mmengine.evaluator import DumpResults
 
 from mmaction2_ext.datasets import invalid
 from mmaction2_ext.evaluation.functional.ensemble import save_dump
-from mmaction2_ext.evaluation.metrics import HAANDetectionMetric
+from mmaction2_ext.evaluation.metrics import (HAANDetectionMetric,
+                                              SafeDumpResults)
 from mmaction2_ext.evaluation.metrics import haan_metric
 from mmaction2_ext.submission import archive
 from mmaction2_ext.submission.imigue import write_submission
@@ -124,11 +124,11 @@ def test_ensemble_dump(tmp_path, monkeypatch):
 
 
 def test_test_dump(tmp_path, monkeypatch):
-    """tools/test.py --dump: mmengine's DumpResults (atomic local backend)."""
+    """tools/test.py --dump: SafeDumpResults (atomic_local backend)."""
     paths, before = old_files(tmp_path, 'result.pkl')
     fail_after_write(monkeypatch)
     with pytest.raises(Interrupted):
-        DumpResults(out_file_path=paths[0]).compute_metrics(
+        SafeDumpResults(out_file_path=paths[0]).compute_metrics(
             [dict(pred_score=torch.ones(3))])
     assert_untouched(tmp_path, paths, before)
 

@@ -1,6 +1,11 @@
-"""Print a config with its bases and ``--cfg-options`` resolved.
+"""Print a config with its bases and ``--cfg-options`` resolved, as
+tools/train.py and tools/test.py run it.
 
     python tools/analysis/print_config.py CONFIG [--cfg-options k=v ...]
+
+The tools upgrade every config (safety hooks, SafeCheckpointHook, SafeRunner;
+mmaction2_ext/engine/upgrade.py): the config printed is the upgraded one, and
+what the upgrade changed is listed after it.
 """
 import argparse
 import os.path as osp
@@ -8,6 +13,9 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
+
+ADDED_HEADER = ('Added by the toolbox (tools/train.py and tools/test.py '
+                'make the same changes; included above):')
 
 
 def parse_args():
@@ -29,9 +37,14 @@ def check_cfg_options(parser, pairs):
 
 def main(args):
     from mmaction2_ext.apis import load_config
+    from mmaction2_ext.engine import upgrade_config
     cfg = load_config(args.config)
     cfg.merge_from_dict(cfg_options(args.cfg_options))
+    notes = upgrade_config(cfg)
     print(f'Config:\n{cfg.pretty_text}')
+    if notes:
+        print(f'{ADDED_HEADER}\n' + ''.join(f'- {n}\n' for n in notes))
+
 
 
 def cfg_options(pairs):

@@ -11,13 +11,14 @@ import logging
 
 import numpy as np
 from mmengine.dataset import BaseDataset
+from mmengine.evaluator import DumpResults
 from mmengine.hooks import Hook
 
 from mmaction.registry import HOOKS
 from .label_range import base_datasets, class_ids, model_num_classes
 
 #: metrics that need no labels (they write the predictions out)
-LABEL_FREE_METRICS = ('DumpResults', )
+LABEL_FREE_METRICS = (DumpResults, )
 
 
 def _source(dataset) -> str:
@@ -48,7 +49,7 @@ class HiddenLabelsHook(Hook):
         if hidden:
             evaluator = loop.evaluator
             evaluator.metrics = [m for m in evaluator.metrics
-                                 if type(m).__name__ in LABEL_FREE_METRICS]
+                                 if isinstance(m, LABEL_FREE_METRICS)]
             runner.logger.info(
                 f'labels of {_source(hidden[0])} are hidden (labels_hidden='
                 'True): no metric is computed; score the --dump file with '

@@ -6,7 +6,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmaction.registry import HOOKS
-from ...compat.checkpoint_rotation import read_last_checkpoint
+from ..last_checkpoint import read_last_checkpoint
 
 
 class TrainingDivergedError(RuntimeError):

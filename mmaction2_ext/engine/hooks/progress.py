@@ -4,7 +4,9 @@ A config's ``LoggerHook.interval`` (say 200) can exceed the iterations of an
 epoch, a validation or a test (150 HAAN FineGym test videos): that phase
 then logs nothing until it ends. This hook caps the interval, per phase, at
 about a tenth of that phase's loader length (at least 1); a smaller
-configured interval is kept.
+configured interval is kept. A run that ends before its first validation
+(``train_cfg.val_begin`` beyond its last epoch or iteration) says so once,
+instead of skipping validation silently.
 """
 import math
 
@@ -44,6 +46,18 @@ class ProgressIntervalHook(Hook):
             self._configured = logger.interval
         logger.interval = progress_interval(self._configured, len(loader))
         return logger.interval
+
+    def before_train(self, runner) -> None:
+        loop, val_loop = runner.train_loop, runner.val_loop
+        by_epoch = hasattr(loop, 'max_epochs')
+        end = loop.max_epochs if by_epoch else loop.max_iters
+        begin = getattr(loop, 'val_begin', 1)
+        if val_loop is not None and begin > end:
+            unit = 'epoch' if by_epoch else 'iteration'
+            runner.logger.warning(
+                f'no validation in this run: it ends at {unit} {end}, before '
+                f'train_cfg.val_begin={begin} (no val metric, no best '
+                'checkpoint); lower val_begin to validate')
 
     def before_train_epoch(self, runner) -> None:
         self._train_interval = self._set(runner, runner.train_dataloader)

@@ -45,7 +45,7 @@ class TrainingStateHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         self._loaded = checkpoint.get(TRAINING_STATE_KEY)
-        # the file being resumed (compat.runner_loading records it; an
+        # the file being resumed (SafeRunner records it; an
         # auto-resume may fall back from last_checkpoint to another file)
         self._loaded_from = getattr(runner, '_resuming_from', None) or \
             runner.cfg.get('load_from')
