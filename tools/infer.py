@@ -82,10 +82,8 @@ def check_input(kind, args):
 
 def extract(model, video):
     """``--pose mediapipe``: the video's poses in the config's layout."""
-    from mmaction2_ext.apis.inference import OPENPOSE_LAYOUT, expected_joints
     from mmaction2_ext.apis.pose_extract import extract_poses
-    joints = expected_joints(model.cfg)
-    return extract_poses(video, OPENPOSE_LAYOUT.get(joints, 'ma52'))
+    return extract_poses(video, model.model_input.layout)
 
 
 def predict(model, args):
@@ -196,7 +194,7 @@ def print_table(results, topk):
 
 def main(args):
     from mmaction2_ext.apis import init_model, load_config, trust_checkpoints
-    from mmaction2_ext.apis.inference import input_kind
+    from mmaction2_ext.apis.model_input import model_input
     from mmaction2_ext.utils import atomic_write
     if args.trust_checkpoint:
         trust_checkpoints()
@@ -205,7 +203,7 @@ def main(args):
     cfg = load_config(args.config)
     if args.label_file:
         cfg.label_file = args.label_file
-    check_input(input_kind(cfg), args)
+    check_input(model_input(cfg, args.config).route, args)
     model = init_model(cfg, args.checkpoint, args.device)
     if args.pose == EXTRACT:
         args.pose = extract(model, args.input)
