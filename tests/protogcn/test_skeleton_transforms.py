@@ -245,3 +245,22 @@ def test_uniform_sample_decode_test_mode_is_seeded_and_formats():
     assert not res['keypoint'][:, 1].any()  # padded second person
     with pytest.raises(DataError, match='keypoint'):
         sampler(dict(keypoint=np.zeros((1, 0, 25, 3)), frame_dir='empty'))
+
+
+@pytest.mark.parametrize('dataset,V,score', [('coco', 17, True),
+                                             ('coco_new', 20, False),
+                                             ('nturgb+d', 25, False)])
+def test_k_bones_average_a_score_channel_only_for_coco(dataset, V, score):
+    """Upstream: COCO's 3rd channel is a score (averaged over the pair);
+    coco_new k-bones and NTU's z are differenced."""
+    kp = skeleton(V=V, C=3)
+    k = build(type='JointToKB', dataset=dataset, target='k')(
+        dict(keypoint=kp.copy()))['k']
+    v, u = 3, 0  # coco / coco_new: ear 3 -> nose 0; NTU: head 3 -> 20
+    if dataset == 'nturgb+d':
+        u = 20
+    np.testing.assert_allclose(k[..., v, :2], kp[..., v, :2] - kp[..., u, :2],
+                               atol=1e-6)
+    third = (kp[..., v, 2] + kp[..., u, 2]) / 2 if score else \
+        kp[..., v, 2] - kp[..., u, 2]
+    np.testing.assert_allclose(k[..., v, 2], third, atol=1e-6)
