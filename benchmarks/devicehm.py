@@ -102,7 +102,7 @@ def loader_rows(tmp, repeats, workers):
     for test, batch_size, num in ((False, 16, 64), (True, 1, 8)):
         datasets, pres = [], []
         for pipeline, pre in posec3d_modes(test):
-            datasets.append(dict(type='PoseDataset', ann_file=ann,
+            datasets.append(dict(type='CheckedPoseDataset', ann_file=ann,
                                  split='train', pipeline=pipeline,
                                  test_mode=test, indices=num))
             pres.append(MODELS.build(pre))

@@ -100,7 +100,6 @@ def pipeline_datasets(cfg, tmp, samples):
     # skeleton layout check)
     ours_only = ('list_file', 'labels_hidden', 'layout')
     stock = {k: v for k, v in ds.items() if k not in ours_only}
-    # the class itself: the name 'PoseDataset' now builds ours
     stock['type'] = StockPoseDataset
     stock['pipeline'] = [dict(t, type=STOCK_TRANSFORMS.get(t['type'],
                                                            t['type']))

@@ -94,12 +94,6 @@ def check_input(kind, args):
         raise DataError(f'--vis {args.vis}: {drawn}, a {suffix} file')
 
 
-def pose_layout(model):
-    """The keypoint layout MediaPipe's poses are mapped to for ``model``."""
-    from mmaction2_ext.apis.inference import OPENPOSE_LAYOUT, expected_joints
-    return OPENPOSE_LAYOUT.get(expected_joints(model.cfg), 'ma52')
-
-
 def check_options(args):
     """The options' values and combinations, before any file is read or
     model loaded. One rule: a value out of range, or an option that would
@@ -136,7 +130,7 @@ def check_options(args):
 def extract(model, video):
     """``--pose mediapipe``: the video's poses in the config's layout."""
     from mmaction2_ext.apis.pose_extract import extract_poses
-    return extract_poses(video, pose_layout(model), progress=True)
+    return extract_poses(video, model.model_input.layout, progress=True)
 
 
 def predict(model, args):
@@ -147,7 +141,7 @@ def predict(model, args):
                                     top_predictions)
     from mmaction2_ext.apis.inference import (rgbpose_annotation,
                                               skeleton_annotation)
-    from mmaction2_ext.apis.input_report import clip_length, describe_input
+    from mmaction2_ext.apis.input_report import describe_input
     if model.input_kind == 'features':
         dets = inference_features(model, args.input, args.sec2clip_ratio)
         return dict(input=args.input,
@@ -160,7 +154,7 @@ def predict(model, args):
                                    args.img_shape)
         result = inference_skeleton(model, anno)
     return dict(input=args.input,
-                **describe_input(anno, clip_length(model.cfg)),
+                **describe_input(anno, model.model_input.clip_len),
                 **top_predictions(model, result, args.topk)), anno
 
 
@@ -219,28 +213,27 @@ def stream(model, args):
     """``--stream``: live labels until the end of the stream or Ctrl-C; the
     results dict (every prediction and the summary)."""
     import contextlib
-    from mmaction2_ext.apis.inference import expected_joints, load_pose
+    from mmaction2_ext.apis.inference import load_pose
     from mmaction2_ext.apis.pose_extract import PoseTracker
-    from mmaction2_ext.apis.input_report import clip_length
     from mmaction2_ext.apis.stream import (open_source, recorded_poses,
                                            stream_predictions, stream_summary)
     from mmaction2_ext.utils import DataError
     if model.input_kind == 'features':
         raise DataError(f'--stream is for recognizers: {args.config} (HAAN) '
                         'detects segments in whole feature files')
-    window = args.window or clip_length(model.cfg)
+    window = args.window or model.model_input.clip_len
     if window is None:
         raise DataError(f'--stream: {args.config} names no clip length: '
                         'give --window')
     stride = args.stride or window
     with contextlib.ExitStack() as stack:
         if args.pose in (None, EXTRACT):
-            pose = stack.enter_context(PoseTracker(pose_layout(model)))
+            pose = stack.enter_context(PoseTracker(model.model_input.layout))
             estimate = lambda frame: pose(frame.rgb)  # noqa: E731
         else:
             estimate = recorded_poses(load_pose(
                 args.pose, args.sample, osp.splitext(osp.basename(
-                    args.input))[0], expected_joints(model.cfg))[0])
+                    args.input))[0], model.model_input.layout)[0])
         source = open_source(args.input, args.max_delay or 0.5)
         print(f'streaming {args.input} at {source.fps:.1f} fps: label of the '
               f'last {window} frames every {stride} frames (Ctrl-C stops)',
@@ -306,7 +299,7 @@ def print_table(results, topk):
 
 def main(args):
     from mmaction2_ext.apis import init_model, load_config, trust_checkpoints
-    from mmaction2_ext.apis.inference import input_kind
+    from mmaction2_ext.apis.model_input import model_input
     from mmaction2_ext.utils import atomic_write
     if args.trust_checkpoint:
         trust_checkpoints()
@@ -317,7 +310,7 @@ def main(args):
     if args.label_file:
         cfg.label_file = args.label_file
     if not args.stream:
-        check_input(input_kind(cfg), args)
+        check_input(model_input(cfg, args.config).route, args)
     model = init_model(cfg, args.checkpoint, args.device)
     if args.stream:
         results = stream(model, args)

@@ -11,6 +11,9 @@ right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
 # GeneratePoseTarget arguments, now given to the model
 heatmap = dict(sigma=0.6, use_score=True, with_kp=True, with_limb=False)
 
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='heatmaps', layout='coco', score=True)
+
 model = dict(
     type='Recognizer3D',
     data_preprocessor=dict(
@@ -35,7 +38,7 @@ model = dict(
     cls_head=dict(type='I3DHead', in_channels=64, num_classes=4,
                   dropout_ratio=0.5, average_clips='prob'))
 
-dataset_type = 'PoseDataset'
+dataset_type = 'CheckedPoseDataset'
 ann_file = 'data/synthetic/skeleton/coco_synthetic.pkl'
 train_pipeline = [
     dict(type='UniformSampleFrames', clip_len=16),

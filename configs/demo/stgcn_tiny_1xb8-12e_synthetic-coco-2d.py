@@ -4,6 +4,10 @@
 #   python tools/data/make_synthetic.py skeleton --layout coco
 _base_ = '../_base_/default_runtime.py'
 
+# what the model takes (inference reads it: docs/inference.md)
+# (GenSkeFeat appends the score as a 3rd channel)
+model_input = dict(kind='keypoints', layout='coco', score=True)
+
 model = dict(
     type='RecognizerGCN',
     backbone=dict(
@@ -15,7 +19,7 @@ model = dict(
         down_stages=[]),
     cls_head=dict(type='GCNHead', num_classes=4, in_channels=16))
 
-dataset_type = 'PoseDataset'
+dataset_type = 'CheckedPoseDataset'
 ann_file = 'data/synthetic/skeleton/coco_synthetic.pkl'
 train_pipeline = [
     dict(type='PreNormalize2D'),

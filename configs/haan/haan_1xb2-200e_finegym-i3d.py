@@ -7,6 +7,9 @@ num_fine_classes = 99
 tiou_thresholds = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 report_thresholds = [0.1, 0.2, 0.3, 0.4, 0.5]
 
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='features')
+
 model = dict(
     type='HAAN',
     feature_size=2048,

@@ -3,6 +3,9 @@
 # Mirrors the official configs/posec3d/slowonly_r50_imigue_2dkp_emb20/joint.py.
 _base_ = '../_base_/default_runtime.py'
 
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='heatmaps', layout='imigue', score=True)
+
 model = dict(
     type='Recognizer3D',
     data_preprocessor=dict(type='ActionDataPreprocessor',
@@ -32,10 +35,10 @@ model = dict(
         emb_loss_weight=20.0,
         average_clips='prob'))
 
-dataset_type = 'PoseDataset'
+dataset_type = 'CheckedPoseDataset'
 data_root = 'data/imigue/'
 # Official flip lists (COCO-style odd/even pairs; they do not mirror the
-# 22-joint skeleton, see README). mmaction2_ext.datasets.transforms.layouts
+# 22-joint skeleton, see README). mmaction2_ext.datasets.layouts
 # also has the topology-correct IMIGUE_MIRRORED lists.
 left_kp = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]

@@ -11,6 +11,9 @@
 _base_ = '../_base_/default_runtime.py'
 
 num_classes = 4
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='heatmaps', layout='imigue', score=True)
+
 model = dict(
     type='Recognizer3D',
     data_preprocessor=dict(type='ActionDataPreprocessor',
@@ -41,7 +44,7 @@ model = dict(
         emb_loss_weight=20.0,
         average_clips='prob'))
 
-dataset_type = 'PoseDataset'
+dataset_type = 'CheckedPoseDataset'
 ann_file = 'data/synthetic/skeleton/imigue_synthetic.pkl'
 left_kp = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]

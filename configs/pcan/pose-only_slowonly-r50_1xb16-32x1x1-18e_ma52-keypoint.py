@@ -3,6 +3,9 @@
 # keypoints and 52 classes. Merge with tools/merge_pretrain.py.
 _base_ = '../_base_/default_runtime.py'
 
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='heatmaps', layout='ma52', score=True)
+
 model = dict(
     type='Recognizer3D',
     backbone=dict(

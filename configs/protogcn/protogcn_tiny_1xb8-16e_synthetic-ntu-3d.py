@@ -3,6 +3,9 @@
 #   python tools/data/make_synthetic.py skeleton --layout ntu --out data/synthetic/skeleton
 _base_ = '../_base_/default_runtime.py'
 
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='keypoints', layout='nturgb+d')
+
 model = dict(
     type='RecognizerGCN',
     backbone=dict(
@@ -18,18 +21,18 @@ model = dict(
     cls_head=dict(type='ProtoGCNHead', joint_cfg='nturgb+d', num_classes=4,
                   in_channels=32, weight=0.2))
 
-dataset_type = 'PoseDataset'
+dataset_type = 'CheckedPoseDataset'
 ann_file = 'data/synthetic/skeleton/ntu_synthetic.pkl'
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleDecode', clip_len=32),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleDecode', clip_len=32, num_clips=2,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),

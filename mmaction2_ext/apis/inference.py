@@ -15,7 +15,6 @@ preprocessing of ``tools/test.py``) on one sample:
 """
 import contextlib
 import copy
-import inspect
 import os
 import os.path as osp
 import sys
@@ -31,28 +30,22 @@ from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
 
 from mmaction.apis import inference_recognizer, init_recognizer
-from mmaction.registry import DATASETS
 from ..compat import CheckpointError
 from ..compat.checkpoint_fit import check_fit, checkpoint_state_dict
 from ..datasets import check_pose_annotation, haan_collate
 from ..datasets.labels import class_names
 from ..datasets.ma52 import unreadable_video
 from ..datasets.ma52_labels import MA52_BODY_NAMES
-from ..datasets.pose_import import (is_mmpose, load_mmpose, load_openpose,
-                                     read_json)
-from ..datasets.validation import KEYPOINT_LAYOUTS
+from ..datasets.pose_import import (OPENPOSE_LAYOUTS, is_mmpose,
+                                     load_mmpose, load_openpose, read_json)
 from ..evaluation.functional.dump import split_score
-from ..models.utils.graph import LAYOUTS
 from ..utils import DataError, data_error
 from ..utils.safe_pickle import safe_load
 from .launch import load_config
+from .model_input import ModelInput, model_input
 
 Skeleton = Union[str, Path, dict]
 KINDS = ('skeleton', 'rgbpose', 'features')
-HEATMAP_TRANSFORMS = ('FastGeneratePoseTarget', 'GeneratePoseTarget')
-# layouts whose pipeline builds extra joints from the input ones
-INPUT_JOINTS = dict(coco_new=17)  # Kinetics_Transform adds 3 trunk joints
-OPENPOSE_LAYOUT = {28: 'ma52', 18: 'openpose', 17: 'coco'}
 
 
 def init_model(config: Union[str, Path, Config],
@@ -61,17 +54,21 @@ def init_model(config: Union[str, Path, Config],
                cfg_options: Optional[dict] = None) -> nn.Module:
     """The config's model in eval mode on ``device`` with the checkpoint's
     weights (a checkpoint that lacks or misshapes any weight is an error).
-    ``model.cfg`` keeps the config and ``model.input_kind`` its input kind."""
+    ``model.cfg`` keeps the config, ``model.model_input`` the
+    :class:`~mmaction2_ext.apis.model_input.ModelInput` it declares and
+    ``model.input_kind`` its entry point ('skeleton', 'rgbpose',
+    'features')."""
     cfg = copy.deepcopy(config) if isinstance(config, Config) \
         else load_config(str(config))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    spec = model_input(cfg, str(getattr(cfg, 'filename', None) or 'config'))
     if checkpoint is not None and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     model = init_recognizer(cfg, None, device)
     if checkpoint is not None:
         load_weights(model, checkpoint, cfg.get('load_partial', False))
-    model.input_kind = input_kind(cfg)
+    model.model_input, model.input_kind = spec, spec.route
     return model
 
 
@@ -90,76 +87,10 @@ def load_weights(model: nn.Module, checkpoint: str,
                               revise_keys=[(r'^module\.', '')])
 
 
-def _transform_types(cfg: Config) -> List[str]:
-    return [t['type'] for t in cfg.get('test_pipeline', [])]
-
-
-def input_kind(cfg: Config) -> str:
-    """'features' (HAAN), 'rgbpose' (video + pose) or 'skeleton'."""
-    if cfg.model.get('type') == 'HAAN':
-        return 'features'
-    if {'MMDecode', 'MMDecodeOnce'} & set(_transform_types(cfg)):
-        return 'rgbpose'
-    return 'skeleton'
-
-
-def dataset_layout(cfg: Config) -> Optional[str]:
-    """The test dataset's keypoint layout: its ``layout`` key, else its
-    class's default (``MA52Dataset``: ma52); None when it has neither."""
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    layout = dataset.get('layout')
-    if layout is None and dataset.get('type'):
-        dataset_cls = DATASETS.get(dataset['type'])
-        param = inspect.signature(dataset_cls).parameters.get('layout') \
-            if dataset_cls is not None else None
-        layout = param.default if param is not None else None
-    if layout is not None and layout not in KEYPOINT_LAYOUTS:
-        raise ValueError(f'the config\'s dataset layout {layout!r} is not '
-                         f'one of {sorted(KEYPOINT_LAYOUTS)}')
-    return layout
-
-
-def expected_joints(cfg: Config) -> Optional[int]:
-    """Joints per person the config takes: its dataset layout's, else what
-    the dataset, graph or heatmap settings imply (None: not known)."""
-    layout = dataset_layout(cfg)
-    if layout is not None:
-        return KEYPOINT_LAYOUTS[layout][0]
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    if dataset.get('num_keypoints'):
-        return int(dataset['num_keypoints'])
-    backbone = cfg.model.get('backbone', {})
-    graph_layout = backbone.get('graph_cfg', {}).get('layout')
-    if isinstance(graph_layout, str) and graph_layout in LAYOUTS:
-        return INPUT_JOINTS.get(graph_layout, LAYOUTS[graph_layout][0])
-    heatmaps = [t for t in cfg.get('test_pipeline', [])
-                if t['type'] in HEATMAP_TRANSFORMS]
-    if heatmaps and heatmaps[0].get('with_kp', True) \
-            and not heatmaps[0].get('with_limb', False):
-        pose = backbone.get('pose_pathway', backbone)
-        return pose.get('in_channels')
-    return None
-
-
-def coord_dims(cfg: Config) -> Optional[int]:
-    """2 or 3 coordinates per joint the config takes: its dataset layout's,
-    else what the pipeline implies (None: either)."""
-    layout = dataset_layout(cfg)
-    if layout is not None:
-        return KEYPOINT_LAYOUTS[layout][1]
-    types = _transform_types(cfg)
-    if 'PreNormalize3D' in types:
-        return 3
-    if {'PreNormalize2D', 'MMDecode', 'MMDecodeOnce', 'Kinetics_Transform',
-            *HEATMAP_TRANSFORMS} & set(types):
-        return 2
-    return None
-
-
-def _check_kind(model: nn.Module, kind: str) -> None:
-    if model.input_kind != kind:
+def _check_kind(model: nn.Module, route: str) -> None:
+    if model.model_input.route != route:
         raise DataError(f'this config takes {model.input_kind} input, not '
-                        f'{kind} (see docs/inference.md)')
+                        f'{route} (see docs/inference.md)')
 
 
 def _pick_sample(annos: Sequence, path: str, sample: Optional[str],
@@ -191,9 +122,19 @@ def _read_array(path: str) -> dict:
     return dict(keypoint=keypoint)
 
 
+def _openpose_layout(layout: Optional[str], path: str) -> str:
+    if layout is None:
+        return 'ma52'
+    if layout not in OPENPOSE_LAYOUTS:
+        raise data_error(path, f'an OpenPose folder gives the layouts '
+                         f'{sorted(OPENPOSE_LAYOUTS)}, the config takes '
+                         f'{layout!r}')
+    return layout
+
+
 def load_pose(source: Skeleton, sample: Optional[str] = None,
               default: Optional[str] = None,
-              joints: Optional[int] = None) -> Tuple[dict, str]:
+              layout: Optional[str] = None) -> Tuple[dict, str]:
     """One PYSKL annotation dict from a dict or file, and its source name.
 
     Files: ``.pkl`` (one sample dict, a list of them, or a PYSKL
@@ -201,14 +142,13 @@ def load_pose(source: Skeleton, sample: Optional[str] = None,
     by ``frame_dir``),
     ``.json`` (the same, arrays as nested lists, or mmpose predictions:
     COCO-17) or ``.npy`` keypoints. A folder holds OpenPose per-frame JSON,
-    read in the layout of ``joints`` (28 MA-52, default; 18 OpenPose; 17
-    COCO).
+    read in ``layout`` (ma52, the default; openpose; coco).
     """
     if isinstance(source, dict):
         return dict(source), '<dict>'
     path = str(source)
     if osp.isdir(path):
-        return load_openpose(path, OPENPOSE_LAYOUT.get(joints, 'ma52')), path
+        return load_openpose(path, _openpose_layout(layout, path)), path
     if not osp.isfile(path):
         raise FileNotFoundError(f'input file {path} does not exist')
     ext = osp.splitext(path)[1].lower()
@@ -230,31 +170,46 @@ def load_pose(source: Skeleton, sample: Optional[str] = None,
     return dict(_pick_sample(data, path, sample, default)), path
 
 
-def _as_annotation(anno: dict, dims: Optional[int], source: str) -> dict:
-    """Arrays as float32, ``(x, y, score)`` split for 2D configs, and the
-    fields the dataset would add."""
+def _scores_as_declared(anno: dict, spec: ModelInput) -> None:
+    """2-D keypoints: ``(x, y, score)`` split; a score of 1 per joint for a
+    model fed scores when the input has none; scores dropped for a model
+    that takes none (stock ``GenSkeFeat`` would add them as a channel)."""
+    kp = anno['keypoint']
+    if spec.coords != 2 or kp.ndim != 4:
+        return
+    if kp.shape[-1] == 3 and 'keypoint_score' not in anno:
+        anno['keypoint'], anno['keypoint_score'] = kp[..., :2], kp[..., 2]
+    if 'keypoint_score' in anno:
+        if not spec.score:
+            del anno['keypoint_score']
+        else:
+            anno['keypoint_score'] = np.array(anno['keypoint_score'],
+                                              dtype=np.float32)
+    elif spec.score:
+        anno['keypoint_score'] = np.ones(kp.shape[:3], np.float32)
+
+
+def _as_annotation(anno: dict, spec: ModelInput, source: str) -> dict:
+    """Arrays as float32, scores as the model takes them (see
+    :func:`_scores_as_declared`) and the fields the dataset would add."""
     if 'keypoint' not in anno:
         raise data_error(source, 'missing key', field='keypoint')
     # copies: the pipeline may change them in place
     anno['keypoint'] = np.array(anno['keypoint'], dtype=np.float32)
+    _scores_as_declared(anno, spec)
     kp = anno['keypoint']
-    if dims == 2 and kp.ndim == 4 and kp.shape[-1] == 3 \
-            and 'keypoint_score' not in anno:
-        anno['keypoint'], anno['keypoint_score'] = kp[..., :2], kp[..., 2]
-    if 'keypoint_score' in anno:
-        anno['keypoint_score'] = np.array(anno['keypoint_score'],
-                                          dtype=np.float32)
     anno.setdefault('frame_dir', 'input' if source == '<dict>' else
                     osp.splitext(osp.basename(source))[0])
     anno.setdefault('label', -1)
     if kp.ndim == 4:
         anno.setdefault('total_frames', kp.shape[1])
-        if dims == 2 and 'img_shape' not in anno:
-            anno['img_shape'] = _keypoint_extent(anno['keypoint'])
+        if kp.shape[-1] == 2 and anno.get('img_shape') is None:
+            anno['img_shape'] = _keypoint_extent(kp)
     for key in ('img_shape', 'original_shape'):
-        if key in anno:
+        if anno.get(key) is not None:
             anno[key] = tuple(int(v) for v in anno[key])
-    anno.setdefault('original_shape', anno.get('img_shape'))
+    if anno.get('original_shape') is None and 'img_shape' in anno:
+        anno['original_shape'] = anno['img_shape']
     return dict(anno, start_index=0, modality='Pose')
 
 
@@ -265,28 +220,22 @@ def _keypoint_extent(keypoint: np.ndarray) -> Tuple[int, int]:
     return height, width
 
 
-def _check_joints(anno: dict, source: str, joints: Optional[int],
-                  layout: Optional[str]) -> None:
-    """The joint count, naming the layout it comes from."""
-    kp = anno['keypoint']
-    if joints is None or kp.ndim != 4 or kp.shape[2] == joints:
-        return  # other shapes: the dataset check names them
-    where = f' (layout {layout})' if layout else ''
-    raise data_error(source, f'the config expects {joints} joints{where}, '
-                     f'got {kp.shape[2]}', anno['frame_dir'], 'keypoint')
-
-
 def _checked_annotation(model: nn.Module, anno: dict, source: str) -> dict:
-    dims, layout = coord_dims(model.cfg), dataset_layout(model.cfg)
-    anno = _as_annotation(anno, dims, source)
-    _check_joints(anno, source, expected_joints(model.cfg), layout)
+    spec = model.model_input
+    anno = _as_annotation(anno, spec, source)
+    kp = anno['keypoint']
+    where = f' (layout {spec.layout})'
+    if kp.ndim == 4 and kp.shape[2] != spec.joints:  # other shapes: below
+        raise data_error(source, f'the config expects {spec.joints} joints'
+                         f'{where}, got {kp.shape[2]}', anno['frame_dir'],
+                         'keypoint')
     # the label is not used: any valid one passes the dataset checks
     check_pose_annotation(dict(anno, label=0), source, 0)
-    got = anno['keypoint'].shape[-1]
-    if dims is not None and got != dims:
-        where = f' (layout {layout})' if layout else ''
+    got = kp.shape[-1]
+    if got != spec.coords:
         raise data_error(source, f'{got} coordinates per joint, the config '
-                         f'takes {dims}{where}', anno['frame_dir'], 'keypoint')
+                         f'takes {spec.coords}{where}', anno['frame_dir'],
+                         'keypoint')
     return anno
 
 
@@ -297,7 +246,7 @@ def skeleton_annotation(model: nn.Module, skeleton: Skeleton,
     test pipeline."""
     _check_kind(model, 'skeleton')
     anno, source = load_pose(skeleton, sample,
-                             joints=expected_joints(model.cfg))
+                             layout=model.model_input.layout)
     if img_shape is not None:
         anno['img_shape'] = anno['original_shape'] = tuple(img_shape)
     return _checked_annotation(model, anno, source)
@@ -309,7 +258,7 @@ def inference_skeleton(model: nn.Module, skeleton: Skeleton,
     """Run a skeleton recognizer on one sample (see :func:`load_pose`).
 
     Args:
-        img_shape: ``(h, w)`` of the frames the keypoints are in pixels of;
+        img_shape: ``(h, w)`` of the frames 2-D keypoints are in pixels of;
             default the sample's ``img_shape``, else the keypoints' extent.
 
     Returns:
@@ -353,7 +302,7 @@ def rgbpose_annotation(model: nn.Module, video: str, pose: Skeleton,
         raise data_error(str(video), problem, field='video')
     anno, source = load_pose(pose, sample,
                              osp.splitext(osp.basename(str(video)))[0],
-                             expected_joints(model.cfg))
+                             model.model_input.layout)
     anno.pop('filename', None)
     if 'img_shape' not in anno:  # poses in pixels of the video's frames
         anno['img_shape'] = _frame_shape(str(video))

@@ -6,18 +6,6 @@ from typing import Dict, Optional
 import numpy as np
 
 
-def clip_length(cfg) -> Optional[int]:
-    """Frames the test pipeline's sampler takes per clip (the longest
-    modality's for RGB + pose); None when it names none."""
-    for step in cfg.get('test_pipeline', []):
-        length = step.get('clip_len')
-        if isinstance(length, dict):
-            return max(length.values())
-        if length is not None:
-            return int(length)
-    return None
-
-
 def frames_with_person(anno: Dict) -> int:
     """Frames of ``keypoint`` (M, T, V, C) where some joint of some person
     was found: a score above 0, or (without scores) a non-zero point."""
@@ -30,7 +18,8 @@ def frames_with_person(anno: Dict) -> int:
 
 def describe_input(anno: Dict, clip_len: Optional[int]) -> Dict:
     """``input_frames``, ``frames_with_person`` and ``warnings`` (a list of
-    sentences) of an annotation dict, for the results JSON."""
+    sentences) of an annotation dict, for the results JSON; ``clip_len``:
+    the model's (``model.model_input.clip_len``)."""
     frames = int(np.asarray(anno['keypoint']).shape[1])
     with_person = frames_with_person(anno)
     warnings = []
@@ -45,4 +34,4 @@ def describe_input(anno: Dict, clip_len: Optional[int]) -> Dict:
                 warnings=warnings)
 
 
-__all__ = ['clip_length', 'describe_input', 'frames_with_person']
+__all__ = ['describe_input', 'frames_with_person']

@@ -116,8 +116,9 @@ class PoseTracker:
 
     def __init__(self, layout: str = 'ma52'):
         if layout not in OPENPOSE_LAYOUTS:
-            raise ValueError(f'layout {layout!r} not in '
-                             f'{list(OPENPOSE_LAYOUTS)}')
+            raise DataError(f'MediaPipe gives 2-D poses in the layouts '
+                            f'{", ".join(OPENPOSE_LAYOUTS)}; this config '
+                            f'takes layout {layout!r}')
         self.layout = layout
         self._holistic = _import_mediapipe().solutions.holistic
         self._stack = None

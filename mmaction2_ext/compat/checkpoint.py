@@ -1,4 +1,4 @@
-"""Safe checkpoint loading on torch >= 2.6 (stack.md B).
+"""Safe checkpoint loading on torch >= 2.6 (docs/compat.md).
 
 mmengine 0.10.7 calls ``torch.load`` without ``weights_only``; torch >= 2.6 then
 refuses mmengine's own resume files (they pickle the message hub). We replace

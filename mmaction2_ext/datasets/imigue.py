@@ -13,7 +13,7 @@ import numpy as np
 
 from ..utils import (atomic_pickle_dump, data_error, missing_file,
                      safe_load)
-from .transforms.layouts import IMIGUE
+from .layouts import IMIGUE
 
 IMG_SHAPE = (1080, 1920)
 NUM_CLASSES = 32

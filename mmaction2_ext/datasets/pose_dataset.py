@@ -16,7 +16,7 @@ from .validation import KEYPOINT_LAYOUTS, check_pose_annotation, sample_name
 NAN_ZEROING_TRANSFORMS = (PoseCompact, MMCompact)
 
 
-@DATASETS.register_module(name='PoseDataset', force=True)
+@DATASETS.register_module()
 class CheckedPoseDataset(PoseDataset):
     """Stock ``PoseDataset`` that checks every annotation when it is built.
 
@@ -103,7 +103,8 @@ class CheckedPoseDataset(PoseDataset):
         check_pose_annotation(
             anno, self.ann_file, index, self.num_keypoints, self.num_classes,
             keypoint_dim=self.keypoint_dim,
-            nan_keypoints_ok=self._nan_keypoints_zeroed)
+            nan_keypoints_ok=self._nan_keypoints_zeroed,
+            keypoint_files='skeleton' in self.data_prefix)
 
     def _report_skipped(self, skipped: List[str], append: bool = False) -> None:
         name = self.split or osp.splitext(osp.basename(self.ann_file))[0]

@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from ..utils import data_error
+from .layouts import LAYOUTS
 
 # OpenPose-18 (COCO-18) joint i is BODY_25 joint BODY25_TO_OPENPOSE18[i]
 # (BODY_25 adds 8 mid-hip and 19-24 feet)
@@ -30,7 +31,8 @@ FINGERTIPS = (4, 8, 12, 16, 20)
 BODY_FORMATS = {25: BODY25_TO_OPENPOSE18, 18: tuple(range(18))}
 # joints per layout: MA-52 = OpenPose-18 + left hand tips (18-22, attached to
 # the left wrist 7) + right hand tips (23-27, attached to the right wrist 4)
-OPENPOSE_LAYOUTS = {'ma52': 28, 'openpose': 18, 'coco': 17}
+OPENPOSE_LAYOUTS = {name: LAYOUTS[name].num_joints
+                    for name in ('ma52', 'openpose', 'coco')}
 # mmpose layouts whose first 17 joints are COCO-17 (COCO, Halpe, WholeBody)
 MMPOSE_JOINTS = (17, 26, 133)
 

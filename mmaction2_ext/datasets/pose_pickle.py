@@ -6,7 +6,7 @@ its ``filename`` or, without one, its ``frame_dir`` (as stock PoseDataset).
 """
 from typing import Dict, List, Optional
 
-from ..utils import data_error, safe_load
+from ..utils import MissingKeyError, data_error, safe_load
 
 
 def _sample_id(anno, path: str, index: int, key: str):
@@ -29,10 +29,10 @@ def _checked_container(data, path: str, split: str) -> Dict:
         if not isinstance(data[key], kind):
             raise data_error(path, f'expected a {kind.__name__}, got '
                              f'{type(data[key]).__name__}', field=key)
-    if split not in data['split']:
-        raise data_error(path, f'missing key {split!r} (splits: '
-                         f'{", ".join(map(repr, data["split"]))})',
-                         field='split')
+    if split not in data['split']:  # stock: KeyError
+        raise MissingKeyError(*data_error(
+            path, f'missing key {split!r} (splits: '
+            f'{", ".join(map(repr, data["split"]))})', field='split').args)
     return data
 
 

@@ -8,15 +8,8 @@ from typing import Dict, Optional
 import numpy as np
 
 from ..utils import DataError, data_error
+from .layouts import KEYPOINT_LAYOUTS
 
-#: keypoint layout -> (joints V, coordinate dimension C) of its pickles
-KEYPOINT_LAYOUTS = {
-    'nturgb+d': (25, 3),  # NTU RGB+D Kinect 3-D
-    'coco': (17, 2),  # HRNet 2-D (also the data of ProtoGCN's coco_new)
-    'openpose': (18, 2),
-    'imigue': (22, 2),
-    'ma52': (28, 2),
-}
 
 
 def sample_name(anno: Dict, index: int) -> str:
@@ -101,7 +94,8 @@ def check_pose_annotation(anno: Dict, path: str, index: int,
                           num_keypoints: Optional[int] = None,
                           num_classes: Optional[int] = None,
                           keypoint_dim: Optional[int] = None,
-                          nan_keypoints_ok: bool = False) -> None:
+                          nan_keypoints_ok: bool = False,
+                          keypoint_files: bool = False) -> None:
     """Raise :class:`DataError` if one PYSKL annotation dict is malformed.
 
     Args:
@@ -114,6 +108,9 @@ def check_pose_annotation(anno: Dict, path: str, index: int,
         nan_keypoints_ok: the pipeline zeroes NaN keypoints (stock
             ``PoseCompact``/``MMCompact``), so only inf is an error.
             Non-finite scores are always errors.
+        keypoint_files: the keypoints come from a per-sample file (stock
+            ``data_prefix=dict(skeleton=...)``, Kinetics), so the entry may
+            lack ``keypoint``.
     """
     sample = sample_name(anno, index)
     if not isinstance(anno, dict):
@@ -122,9 +119,11 @@ def check_pose_annotation(anno: Dict, path: str, index: int,
     if 'frame_dir' not in anno and 'filename' not in anno:
         raise data_error(path, 'missing key', sample, 'frame_dir')
     _check_label(anno, path, sample, num_classes)
-    if 'keypoint' in anno:  # absent in compressed (K400) or per-file pickles
+    if 'keypoint' in anno:
         _check_keypoints(anno, path, sample, (num_keypoints, keypoint_dim),
                          nan_keypoints_ok)
+    elif not keypoint_files:
+        raise data_error(path, 'missing key', sample, 'keypoint')
 
 
 __all__ = ['DataError', 'KEYPOINT_LAYOUTS', 'check_pose_annotation',

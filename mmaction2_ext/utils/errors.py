@@ -11,6 +11,12 @@ class MissingFileError(DataError, FileNotFoundError):
     one wording of every missing file (as ``run_cli`` prints it)."""
 
 
+class MissingKeyError(DataError, KeyError):
+    """A key the data must have is absent: a :class:`DataError` that code
+    catching stock's ``KeyError`` still catches."""
+    __str__ = ValueError.__str__  # the message, not KeyError's repr of it
+
+
 def missing_file(what: str, path: str, hint: str = '') -> MissingFileError:
     """``<what> <path> does not exist[ (hint)]``."""
     return MissingFileError(f'{what} {path} does not exist' +

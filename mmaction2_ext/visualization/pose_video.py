@@ -8,13 +8,12 @@ from typing import Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from ..datasets.transforms.layouts import IMIGUE_LIMBS
-from ..models.utils.graph import LAYOUTS
+from ..datasets.layouts import LAYOUTS
 from ..utils.io import plain_file_mode
 
-# limbs drawn for a joint count when the config names no graph layout
-LAYOUT_BY_JOINTS = {17: 'coco', 18: 'openpose', 25: 'nturgb+d',
-                    28: 'openpose'}  # MA-52 28kp: OpenPose-18 + hand points
+# layout drawn for a joint count when the config names none
+LAYOUT_BY_JOINTS = {layout.num_joints: name for name, layout in LAYOUTS.items()
+                    if layout.built_from is None}
 COLOURS = ((255, 96, 64), (64, 160, 255), (96, 255, 96), (255, 224, 64))
 LABEL_FONT, LABEL_SCALE = cv2.FONT_HERSHEY_SIMPLEX, 0.55
 LABEL_INK, LABEL_BOX = (255, 255, 255), (32, 32, 32)  # BGR
@@ -23,14 +22,12 @@ LABEL_MARGIN, LABEL_PAD = 6, 4  # pixels
 
 def pose_edges(num_joints: int, layout: Optional[str] = None
                ) -> Tuple[Tuple[int, int], ...]:
-    """The limbs between the ``num_joints`` joints of ``layout`` (default:
-    the layout usual for that joint count; none if unknown)."""
-    if num_joints == 22 and layout is None:
-        edges = IMIGUE_LIMBS
-    else:
-        name = layout if layout in LAYOUTS else \
-            LAYOUT_BY_JOINTS.get(num_joints)
-        edges = LAYOUTS[name][1] if name else ()
+    """The lines between the ``num_joints`` joints of ``layout`` (default:
+    the data layout of that joint count; none if unknown): its graph edges,
+    else its heatmap limbs."""
+    name = layout if layout in LAYOUTS else LAYOUT_BY_JOINTS.get(num_joints)
+    skeleton = LAYOUTS.get(name)
+    edges = (skeleton.edges or skeleton.limbs) if skeleton else ()
     return tuple((a, b) for a, b in edges
                  if a < num_joints and b < num_joints)
 

@@ -5,9 +5,8 @@ import json
 
 import numpy as np
 import pytest
-from mmengine.config import Config
 
-from mmaction2_ext.apis.input_report import (clip_length, describe_input,
+from mmaction2_ext.apis.input_report import (describe_input,
                                              frames_with_person)
 from mmaction2_ext.apis.pose_extract import with_progress
 
@@ -51,16 +50,6 @@ def test_no_person_at_all_is_warned():
     assert report['frames_with_person'] == 0
     assert report['warnings'] == [
         'no frame has a person: the prediction says nothing']
-
-
-def test_clip_length_of_each_sampler_form():
-    pipeline = [dict(type='PoseDecode'), dict(type='UniformSampleFrames',
-                                              clip_len=48, num_clips=10)]
-    assert clip_length(Config(dict(test_pipeline=pipeline))) == 48
-    mm = [dict(type='MMUniformSampleFrames', clip_len=dict(RGB=8, Pose=32))]
-    assert clip_length(Config(dict(test_pipeline=mm))) == 32
-    assert clip_length(Config(dict(test_pipeline=[dict(type='X')]))) is None
-    assert clip_length(Config(dict())) is None
 
 
 def test_progress_lines_and_the_frames_unchanged():

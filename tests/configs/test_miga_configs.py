@@ -10,7 +10,7 @@ from mmengine import Config
 from mmengine.registry import init_default_scope
 
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
-from mmaction2_ext.datasets.transforms.layouts import IMIGUE
+from mmaction2_ext.datasets.layouts import IMIGUE
 
 CFG = 'configs/miga/slowonly_r50-emb20_2xb16-u48-100e_imigue-{}.py'
 MODES = ('keypoint', 'limb')

@@ -7,8 +7,10 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmaction.registry import DATASETS
-from mmaction2_ext.datasets.validation import KEYPOINT_LAYOUTS
+from mmaction.registry import DATASETS, MODELS
+from mmaction2_ext.apis.model_input import model_input
+from mmaction2_ext.datasets.layouts import KEYPOINT_LAYOUTS
+from mmaction2_ext.utils import DataError
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 # ProtoGCN's coco_new graph = the 17 COCO joints + 3 added by Kinetics_Transform
@@ -86,3 +88,79 @@ def test_every_skeleton_config_sets_a_layout_matching_its_model(repo_root):
 def test_the_check_catches_a_mismatch(graph, data):
     cfg = Config(dict(model=dict(backbone=dict(graph_cfg=dict(layout=graph)))))
     assert _model_layout_check(cfg, {}, data) is not None
+
+
+RGBPOSE_DECODERS = ('MMDecode', 'MMDecodeOnce')
+
+
+def _declared_vs_config(cfg, spec):
+    """None if ``model_input`` (``spec``) agrees with what the config
+    builds, else what disagrees (transform names are read here, in the
+    test, never by inference)."""
+    model = cfg.model
+    steps = [t['type'] for t in cfg.get('test_pipeline', [])]
+    if model.type == 'HAAN':
+        kind = 'features'
+    elif set(RGBPOSE_DECODERS) & set(steps):
+        kind = 'rgbpose'
+    elif model.type == 'RecognizerGCN':
+        kind = 'keypoints'
+    else:
+        kind = 'heatmaps'
+    if spec.kind != kind:
+        return f'kind {spec.kind!r}, the config builds {kind!r}'
+    if kind == 'features':
+        return None
+    for _, dataset, layout in _skeleton_datasets(cfg):
+        if layout != spec.layout:
+            return f'layout {spec.layout!r}, its dataset reads {layout!r}'
+    if kind == 'keypoints':
+        backbone = MODELS.get(model.backbone.type)
+        channels = model.backbone.get('in_channels', inspect.signature(
+            backbone).parameters['in_channels'].default)
+        if channels != spec.coords + spec.score:
+            return (f'{spec.coords} coordinates + score={spec.score}, the '
+                    f'backbone takes {channels} channels')
+    else:
+        heatmap = [t for t in cfg.test_pipeline if t['type'] in
+                   HEATMAP_TRANSFORMS] or \
+            [model.get('data_preprocessor', {}).get('heatmap', {})]
+        if heatmap[0].get('use_score', True) != spec.score:
+            return f'score={spec.score}, heatmaps use_score differs'
+    return None
+
+
+def test_every_config_declares_what_its_model_takes(repo_root):
+    """``model_input`` (what inference reads) agrees with the model and the
+    test pipeline of every config that has one to test."""
+    checked, problems = 0, []
+    for path in _configs(repo_root):
+        cfg = Config.fromfile(path)
+        name = osp.relpath(path, repo_root)
+        if 'rgb-only' in name:  # video only: no inference route
+            assert 'model_input' not in cfg, name
+            continue
+        try:
+            spec = model_input(cfg, name)
+        except DataError as err:
+            problems.append(str(err))
+            continue
+        checked += 1
+        mismatch = _declared_vs_config(cfg, spec)
+        if mismatch:
+            problems.append(f'{name}: model_input {mismatch}')
+    assert checked >= 45  # 36 ProtoGCN + MiGA, PCAN, HAAN, demos
+    assert not problems, '\n'.join(problems)
+
+
+@pytest.mark.parametrize('change,expected', [
+    (dict(kind='heatmaps'), "kind 'heatmaps'"),
+    (dict(layout='ma52'), "layout 'ma52'"),
+    (dict(score=False), 'backbone takes 3 channels')])
+def test_the_declaration_check_catches_a_mismatch(repo_root, change,
+                                                  expected):
+    cfg = Config.fromfile(osp.join(
+        repo_root, 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'))
+    assert _declared_vs_config(cfg, model_input(cfg)) is None
+    cfg.model_input = dict(cfg.model_input, **change)
+    assert expected in _declared_vs_config(cfg, model_input(cfg))

@@ -165,6 +165,7 @@ def test_each_frame_decoded_once_repeats_are_copies():
 @pytest.mark.parametrize('config', [
     'pcan_rgbpose_ma52.py', 'pcan_tiny_1xb4-10e_synthetic-ma52.py'])
 def test_inference_takes_decode_once_configs_as_rgbpose(repo_root, config):
-    from mmaction2_ext.apis.inference import coord_dims, input_kind
-    cfg = Config.fromfile(osp.join(repo_root, 'configs/pcan', config))
-    assert input_kind(cfg) == 'rgbpose' and coord_dims(cfg) == 2
+    from mmaction2_ext.apis.model_input import model_input
+    spec = model_input(Config.fromfile(osp.join(repo_root, 'configs/pcan',
+                                                config)))
+    assert spec.route == 'rgbpose' and spec.coords == 2

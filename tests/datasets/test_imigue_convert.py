@@ -73,7 +73,7 @@ def test_val_split_pickles_load_in_pose_dataset(tmp_path):
     init_default_scope('mmaction')
     sizes = {}
     for split, path in written.items():
-        ds = DATASETS.build(dict(type='PoseDataset', ann_file=path,
+        ds = DATASETS.build(dict(type='CheckedPoseDataset', ann_file=path,
                                  split=split, pipeline=[]))
         sizes[split] = len(ds)
         item = ds[0]

@@ -1,5 +1,5 @@
 """The 22-joint iMiGUE layout: official lists as in the spec, opt-in mirror map."""
-from mmaction2_ext.datasets.transforms.layouts import (IMIGUE,
+from mmaction2_ext.datasets.layouts import (IMIGUE,
                                                        IMIGUE_MIRRORED,
                                                        mirror_limbs)
 

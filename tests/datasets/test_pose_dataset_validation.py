@@ -28,7 +28,7 @@ def _build(tmp_path, data, **kwargs):
     path = tmp_path / 'anno.pkl'
     with open(path, 'wb') as f:
         pickle.dump(data, f)
-    cfg = dict(type='PoseDataset', ann_file=str(path), split='train',
+    cfg = dict(type='CheckedPoseDataset', ann_file=str(path), split='train',
                pipeline=PIPELINE, num_classes=3, num_keypoints=17)
     cfg.update(kwargs)
     return DATASETS.build(cfg), str(path)
@@ -65,6 +65,8 @@ CASES = {
     'label_range': (lambda a: a.update(label=7), 'label',
                     'label 7 out of range (must be < 3)'),
     'missing_label': (lambda a: a.pop('label'), 'label', 'missing key'),
+    'missing_keypoint': (lambda a: a.pop('keypoint'), 'keypoint',
+                         'missing key'),
     'no_person': (lambda a: a.update(keypoint=np.zeros((0, 40, 17, 2), np.float32),
                                      keypoint_score=np.zeros((0, 40, 17))),
                   'keypoint', 'no person'),
@@ -92,7 +94,9 @@ CASE_NAMES = dict(
     missing_keypoint_shape='keypoint array of the wrong rank',
     keypoint_count='joint count differs from the config layout',
     label_range='label >= the dataset num_classes',
-    missing_label='sample without a label', no_person='no person in a sample',
+    missing_label='sample without a label',
+    missing_keypoint='sample without keypoints (training)',
+    no_person='no person in a sample',
     all_zero='all keypoints zero', score_shape='score shape != keypoint shape',
     object_dtype='keypoint array of object dtype',
     object_dtype_score='keypoint_score array of object dtype',
@@ -179,3 +183,19 @@ def test_skip_list_outside_a_runner_goes_where_asked_or_to_temp(
     listing = tmp_path / 'tmp' / 'invalid_samples_train.txt'
     assert 'label 9 out of range' in listing.read_text()
     assert os.listdir(cwd) == []
+
+
+def test_keypoints_may_come_from_per_sample_files(tmp_path, clean_data):
+    """Kinetics-style: entries without ``keypoint``, one pickle per sample
+    under ``data_prefix['skeleton']``."""
+    data = copy.deepcopy(clean_data)
+    folder = tmp_path / 'kpfiles'
+    folder.mkdir()
+    for anno in data['annotations']:
+        with open(folder / f'{anno["frame_dir"]}.pkl', 'wb') as f:
+            pickle.dump(dict(keypoint=anno.pop('keypoint'),
+                             keypoint_score=anno.pop('keypoint_score')), f)
+    with pytest.raises(DataError, match="field 'keypoint'.*missing key"):
+        _build(tmp_path, data)
+    dataset, _ = _build(tmp_path, data, data_prefix=dict(skeleton=str(folder)))
+    assert dataset[0]['keypoint'].shape[2] == 17

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from mmaction2_ext.evaluation import detection_map, haan_detections
-from mmaction2_ext.models import haan_detections as models_haan_detections
 
 
 def gt(video, label, s, e):
@@ -124,8 +123,8 @@ def test_haan_detections_finegym_alpha():
 def test_haan_detections_fineaction_alpha_and_kmax():
     # alpha -.8: c0 threshold 1.5 - 3.2 -> every clip: one run [0, 6);
     # kmax 4 -> top-2 mean (4 + 3) / 2 = 3.5
-    out = models_haan_detections(LOGITS[:, :1], 0.5, alpha=-0.8,
-                                 kmax_mod_factor=4)
+    out = haan_detections(LOGITS[:, :1], 0.5, alpha=-0.8,
+                          kmax_mod_factor=4)
     assert len(out) == 1
     assert (out[0]['t_start'], out[0]['t_end']) == (0, 12)
     assert out[0]['score'] == pytest.approx(4 + 0.5 * 3.5)

@@ -66,7 +66,7 @@ def test_config_builds(path):
     assert ('Spatial_Flip' in types or 'Flip' in types) == (
         stream in FLIP[dataset])
     for name, pipeline in pipes.items():
-        feats = [t for t in pipeline if t.type == 'GenSkeFeat'][0].feats
+        feats = [t for t in pipeline if t.type == 'GenSkeFeatExt'][0].feats
         assert feats == [stream]
         pipeline = Compose(copy.deepcopy(pipeline))
         if dataset == 'k400':

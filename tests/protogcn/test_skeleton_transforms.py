@@ -81,7 +81,7 @@ def test_gen_ske_feat_unchanged_for_stock_streams(feats, dataset, V, C):
         if C == 2:
             r['keypoint_score'] = score.copy()
         return r
-    ours = build(type='GenSkeFeat', dataset=dataset, feats=feats)(res())
+    ours = build(type='GenSkeFeatExt', dataset=dataset, feats=feats)(res())
     stock = StockGenSkeFeat(dataset=dataset, feats=feats)(res())
     np.testing.assert_array_equal(ours['keypoint'], stock['keypoint'])
 
@@ -96,7 +96,7 @@ def test_joint_to_bone_equals_stock(dataset, V, C, dtype):
     """The registry's JointToBone is ours: stock's output on stock layouts."""
     kp = (np.random.default_rng(V * C).normal(size=(2, 7, V, C)) * 50).astype(
         dtype)
-    ours = build(type='JointToBone', dataset=dataset, target='b')(
+    ours = build(type='JointToBoneExt', dataset=dataset, target='b')(
         dict(keypoint=kp.copy()))['b']
     stock = StockJointToBone(dataset=dataset, target='b')(
         dict(keypoint=kp.copy()))['b']
@@ -117,7 +117,7 @@ def test_joint_to_bone_refuses_what_stock_refuses(dataset, V, shape,
     with pytest.raises(stock_error):
         StockJointToBone(dataset=dataset)(dict(keypoint=kp.copy()))
     with pytest.raises(stock_error) as err:
-        build(type='JointToBone', dataset=dataset)(
+        build(type='JointToBoneExt', dataset=dataset)(
             dict(keypoint=kp.copy(), frame_dir='v1'))
     assert isinstance(err.value, DataError)
     assert "sample 'v1'" in str(err.value) and 'keypoint' in str(err.value)
@@ -128,13 +128,13 @@ def test_joint_to_bone_refuses_what_stock_refuses(dataset, V, shape,
 
 def test_k_bones_and_motion_ntu():
     kp = skeleton(T=5)
-    k = build(type='GenSkeFeat', feats=['k'])(dict(keypoint=kp.copy()))
+    k = build(type='GenSkeFeatExt', feats=['k'])(dict(keypoint=kp.copy()))
     # second-order partners, e.g. hand tip 21 -> wrist 7, knee 13 -> base 0
     for v, u in [(0, 20), (3, 20), (21, 7), (22, 6), (13, 0), (19, 17),
                  (20, 20), (1, 1)]:
         np.testing.assert_allclose(k['keypoint'][..., v, :],
                                    kp[..., v, :] - kp[..., u, :])
-    km = build(type='GenSkeFeat', feats=['km'])(dict(keypoint=kp.copy()))
+    km = build(type='GenSkeFeatExt', feats=['km'])(dict(keypoint=kp.copy()))
     kb = k['keypoint']
     np.testing.assert_allclose(km['keypoint'][:, :4], kb[:, 1:] - kb[:, :4],
                                atol=1e-6)
@@ -143,21 +143,21 @@ def test_k_bones_and_motion_ntu():
 
 def test_coco_new_bones_average_score_but_k_and_motion_do_not():
     kp = skeleton(V=20, C=3, T=4)
-    b = build(type='GenSkeFeat', dataset='coco_new', feats=['b'])(
+    b = build(type='GenSkeFeatExt', dataset='coco_new', feats=['b'])(
         dict(keypoint=kp.copy()))['keypoint']
     np.testing.assert_allclose(b[..., 11, :2], kp[..., 11, :2] -
                                kp[..., 17, :2])
     np.testing.assert_allclose(b[..., 11, 2], (kp[..., 11, 2] +
                                                kp[..., 17, 2]) / 2)
-    k = build(type='GenSkeFeat', dataset='coco_new', feats=['k'])(
+    k = build(type='GenSkeFeatExt', dataset='coco_new', feats=['k'])(
         dict(keypoint=kp.copy()))['keypoint']
     np.testing.assert_allclose(k[..., 13, :], kp[..., 13, :] -
                                kp[..., 17, :])
-    jm = build(type='GenSkeFeat', dataset='coco_new', feats=['jm'])(
+    jm = build(type='GenSkeFeatExt', dataset='coco_new', feats=['jm'])(
         dict(keypoint=kp.copy()))['keypoint']
     np.testing.assert_allclose(jm[:, 0, :, 2], kp[:, 1, :, 2] - kp[:, 0, :, 2])
     with pytest.raises(ValueError, match='unknown feats'):
-        build(type='GenSkeFeat', feats=['x'])
+        build(type='GenSkeFeatExt', feats=['x'])
 
 
 def test_kinetics_transform():
@@ -245,3 +245,22 @@ def test_uniform_sample_decode_test_mode_is_seeded_and_formats():
     assert not res['keypoint'][:, 1].any()  # padded second person
     with pytest.raises(DataError, match='keypoint'):
         sampler(dict(keypoint=np.zeros((1, 0, 25, 3)), frame_dir='empty'))
+
+
+@pytest.mark.parametrize('dataset,V,score', [('coco', 17, True),
+                                             ('coco_new', 20, False),
+                                             ('nturgb+d', 25, False)])
+def test_k_bones_average_a_score_channel_only_for_coco(dataset, V, score):
+    """Upstream: COCO's 3rd channel is a score (averaged over the pair);
+    coco_new k-bones and NTU's z are differenced."""
+    kp = skeleton(V=V, C=3)
+    k = build(type='JointToKB', dataset=dataset, target='k')(
+        dict(keypoint=kp.copy()))['k']
+    v, u = 3, 0  # coco / coco_new: ear 3 -> nose 0; NTU: head 3 -> 20
+    if dataset == 'nturgb+d':
+        u = 20
+    np.testing.assert_allclose(k[..., v, :2], kp[..., v, :2] - kp[..., u, :2],
+                               atol=1e-6)
+    third = (kp[..., v, 2] + kp[..., u, 2]) / 2 if score else \
+        kp[..., v, 2] - kp[..., u, 2]
+    np.testing.assert_allclose(k[..., v, 2], third, atol=1e-6)

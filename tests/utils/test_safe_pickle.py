@@ -49,7 +49,7 @@ def test_pose_dataset_refuses_hostile_annotation_file(tmp_path, reliability):
     path, marker = _hostile_pickle(
         tmp_path, lambda x: dict(split={'train': []}, annotations=[x]))
     with pytest.raises(UnsafePickleError) as err:
-        DATASETS.build(dict(type='PoseDataset', ann_file=path, split='train',
+        DATASETS.build(dict(type='CheckedPoseDataset', ann_file=path, split='train',
                             pipeline=[]))
     assert not marker.exists()
     reliability.record('data', 'annotation pickle that would run code',

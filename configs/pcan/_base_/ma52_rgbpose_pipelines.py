@@ -1,4 +1,6 @@
 # MA-52 RGB+Pose data (pcan.md 3): official pose pickles, raw videos, list files.
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='rgbpose', layout='ma52', score=True)
 dataset_type = 'MA52Dataset'
 data_root = 'data/ma52/raw_videos/'
 ann_root = 'data/ma52/MA-52_openpose_28kp/'

@@ -3,6 +3,9 @@
 # data). The other streams inherit this file.
 _base_ = '../../_base_/default_runtime.py'
 
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='keypoints', layout='nturgb+d')
+
 model = dict(
     type='RecognizerGCN',
     backbone=dict(
@@ -14,19 +17,19 @@ model = dict(
     cls_head=dict(type='ProtoGCNHead', joint_cfg='nturgb+d',
                   num_classes=60, in_channels=384, weight=0.2))
 
-dataset_type = 'PoseDataset'
+dataset_type = 'CheckedPoseDataset'
 ann_file = 'data/nturgbd/ntu60_3danno.pkl'
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='RandomRot', theta=0.2),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleDecode', clip_len=100),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleDecode', clip_len=100, num_clips=1,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),
@@ -34,7 +37,7 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleDecode', clip_len=100, num_clips=10,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),

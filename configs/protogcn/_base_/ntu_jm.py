@@ -9,14 +9,14 @@ model = dict(
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='RandomRot', theta=0.2),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['jm']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['jm']),
     dict(type='UniformSampleDecode', clip_len=100),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['jm']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['jm']),
     dict(type='UniformSampleDecode', clip_len=100, num_clips=1,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),
@@ -24,7 +24,7 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['jm']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['jm']),
     dict(type='UniformSampleDecode', clip_len=100, num_clips=10,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),

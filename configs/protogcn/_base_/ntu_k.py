@@ -10,14 +10,14 @@ train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='RandomRot', theta=0.2),
     dict(type='Spatial_Flip', dataset='nturgb+d', p=0.5),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['k']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['k']),
     dict(type='UniformSampleDecode', clip_len=100),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['k']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['k']),
     dict(type='UniformSampleDecode', clip_len=100, num_clips=1,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),
@@ -25,7 +25,7 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['k']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['k']),
     dict(type='UniformSampleDecode', clip_len=100, num_clips=10,
          test_mode=True),
     dict(type='FormatGCNInput', num_person=2),

@@ -1,21 +1,18 @@
-# ProtoGCN, FineGYM-99 (HRNet 2D), joint stream (spec: configs/protogcn/finegym/j.py).
-# The other streams inherit this file.
-_base_ = '../../_base_/default_runtime.py'
+# ProtoGCN, FineGYM-99 (HRNet 2D), joint stream (spec: configs/protogcn/finegym/j.py):
+# the NTU joint config (model, schedule, loaders) on COCO-17 keypoints, which
+# Kinetics_Transform turns into the 20-joint coco_new graph. The other
+# streams inherit this file.
+_base_ = '../_base_/ntu_j.py'
 
 work_dir = './work_dirs/protogcn/finegym/j'
 
 model = dict(
-    type='RecognizerGCN',
-    backbone=dict(
-        type='ProtoGCN',
-        num_prototype=400,
-        tcn_ms_cfg=[(3, 1), (3, 2), (3, 3), (3, 4), ('max', 3), '1x1'],
-        graph_cfg=dict(layout='coco_new', mode='random', num_filter=8,
-                       init_off=.04, init_std=.02)),
-    cls_head=dict(type='ProtoGCNHead', joint_cfg='coco_new',
-                  num_classes=99, in_channels=384, weight=0.2))
+    backbone=dict(graph_cfg=dict(layout='coco_new')),
+    cls_head=dict(joint_cfg='coco_new', num_classes=99))
+# what the model takes (inference reads it: docs/inference.md)
+# (Kinetics_Transform appends the score as a 3rd channel)
+model_input = dict(kind='keypoints', layout='coco', score=True)
 
-dataset_type = 'PoseDataset'
 ann_file = 'data/gym/gym_hrnet.pkl'
 train_pipeline = [
     dict(type='UniformSampleFrames', clip_len=100),
@@ -23,7 +20,7 @@ train_pipeline = [
     dict(type='Flip', flip_ratio=0.5, left_kp=[1, 3, 5, 7, 9, 11, 13, 15],
          right_kp=[2, 4, 6, 8, 10, 12, 14, 16]),
     dict(type='Kinetics_Transform'),
-    dict(type='GenSkeFeat', dataset='coco_new', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='coco_new', feats=['j']),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
@@ -32,7 +29,7 @@ val_pipeline = [
          test_mode=True),
     dict(type='PoseDecode'),
     dict(type='Kinetics_Transform'),
-    dict(type='GenSkeFeat', dataset='coco_new', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='coco_new', feats=['j']),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
@@ -41,48 +38,14 @@ test_pipeline = [
          test_mode=True),
     dict(type='PoseDecode'),
     dict(type='Kinetics_Transform'),
-    dict(type='GenSkeFeat', dataset='coco_new', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='coco_new', feats=['j']),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, ann_file=ann_file, split='train',
-                 layout='coco', pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, ann_file=ann_file, split='val',
-                 layout='coco', pipeline=val_pipeline, test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, ann_file=ann_file, split='val',
-                 layout='coco', pipeline=test_pipeline, test_mode=True))
-
-val_evaluator = [dict(type='AccMetric')]
-test_evaluator = val_evaluator
-
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=150, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-# per-iteration cosine decay to 0, no warmup (upstream CosineAnnealing)
-param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=0, T_max=150, by_epoch=True,
-         convert_to_iter_based=True)
-]
-# lr = 0.1 x total_batch / 64 (upstream reference: 4 GPUs x 16, lr 0.1)
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.025, momentum=0.9, weight_decay=5e-4,
-                   nesterov=True))
-auto_scale_lr = dict(enable=False, base_batch_size=64)
-default_hooks = dict(logger=dict(interval=100))
+train_dataloader = dict(dataset=dict(
+    ann_file=ann_file, split='train', layout='coco', pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(
+    ann_file=ann_file, split='val', layout='coco', pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(
+    ann_file=ann_file, split='val', layout='coco', pipeline=test_pipeline))

@@ -15,7 +15,7 @@ train_pipeline = [
     dict(type='Flip', flip_ratio=0.5, left_kp=[1, 3, 5, 7, 9, 11, 13, 15],
          right_kp=[2, 4, 6, 8, 10, 12, 14, 16]),
     dict(type='Kinetics_Transform'),
-    dict(type='GenSkeFeat', dataset='coco_new', feats=['bm']),
+    dict(type='GenSkeFeatExt', dataset='coco_new', feats=['bm']),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
@@ -25,7 +25,7 @@ val_pipeline = [
          test_mode=True),
     dict(type='PoseDecode'),
     dict(type='Kinetics_Transform'),
-    dict(type='GenSkeFeat', dataset='coco_new', feats=['bm']),
+    dict(type='GenSkeFeatExt', dataset='coco_new', feats=['bm']),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
@@ -35,7 +35,7 @@ test_pipeline = [
          test_mode=True),
     dict(type='PoseDecode'),
     dict(type='Kinetics_Transform'),
-    dict(type='GenSkeFeat', dataset='coco_new', feats=['bm']),
+    dict(type='GenSkeFeatExt', dataset='coco_new', feats=['bm']),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]

@@ -8,7 +8,7 @@ train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='RandomRot', theta=0.2),
     dict(type='Spatial_Flip', dataset='nturgb+d', p=0.5),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['j']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['j']),
     dict(type='UniformSampleDecode', clip_len=100),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')

@@ -7,7 +7,7 @@ work_dir = './work_dirs/protogcn/ntu60_xview/b'
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='RandomRot', theta=0.2),
-    dict(type='GenSkeFeat', dataset='nturgb+d', feats=['b']),
+    dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['b']),
     dict(type='UniformSampleDecode', clip_len=100),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')

@@ -23,15 +23,24 @@ from typing import Dict, Sequence
 import numpy as np
 
 from ...utils import atomic_pickle_dump, safe_load
+from ..layouts import LAYOUTS as SKELETONS
 
-# (joints, coordinate dims, max persons, default splits, fixed frame count)
+
+
+def _spec(layout: str, **kwargs) -> Dict:
+    skeleton = SKELETONS[layout]
+    return dict(num_joints=skeleton.num_joints, dims=skeleton.coords,
+                **kwargs)
+
+
+# --layout -> joints and coordinate dims (the skeleton layout's), max
+# persons, default splits, fixed frame count
 LAYOUTS = {
-    'ntu': dict(num_joints=25, dims=3, max_person=2, frames=None,
-                splits=('xsub_train', 'xsub_val')),
-    'coco': dict(num_joints=17, dims=2, max_person=2, frames=None,
-                 splits=('train', 'val')),
-    'imigue': dict(num_joints=22, dims=2, max_person=1, frames=90,
-                   splits=('train', 'val', 'test')),
+    'ntu': _spec('nturgb+d', max_person=2, frames=None,
+                 splits=('xsub_train', 'xsub_val')),
+    'coco': _spec('coco', max_person=2, frames=None, splits=('train', 'val')),
+    'imigue': _spec('imigue', max_person=1, frames=90,
+                    splits=('train', 'val', 'test')),
 }
 IMG_SHAPE = (1080, 1920)
 

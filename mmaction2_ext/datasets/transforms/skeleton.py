@@ -17,6 +17,7 @@ from mmaction.datasets.transforms.pose_transforms import (GenSkeFeat,
 from mmaction.registry import TRANSFORMS
 
 from ...utils import DataError, data_error
+from ..layouts import LAYOUTS
 
 Pairs = Tuple[Tuple[int, int], ...]
 
@@ -25,24 +26,14 @@ def _pairs(partners: Sequence[int]) -> Pairs:
     return tuple(enumerate(partners))
 
 
-# joint v -> partner joint (bone: parent; k-bone: second-order partner)
+# joint v -> partner joint (bone: parent; k-bone: second-order partner),
+# for the layouts the stock transforms lack
 BONE_PAIRS: Dict[str, Pairs] = {
-    'coco_new': _pairs([19, 0, 0, 1, 2, 19, 19, 5, 6, 7, 8, 17, 17, 11, 12,
-                        13, 14, 18, 19, 19]),
-}
+    name: _pairs(layout.bone_partners) for name, layout in LAYOUTS.items()
+    if layout.bone_partners is not None}
 KB_PAIRS: Dict[str, Pairs] = {
-    'nturgb+d': _pairs([20, 1, 2, 20, 4, 20, 4, 5, 8, 20, 8, 9, 1, 0, 12, 13,
-                        1, 0, 16, 17, 20, 7, 6, 11, 10]),
-    'coco': _pairs([0, 1, 2, 0, 0, 5, 6, 0, 0, 5, 6, 11, 12, 0, 0, 11, 12]),
-    'coco_new': _pairs([0, 19, 19, 0, 0, 5, 6, 19, 19, 5, 6, 18, 18, 17, 17,
-                        11, 12, 19, 18, 19]),
-}
-# layouts whose 3rd channel is a score: averaged instead of differenced
-# (upstream lists differ per transform; coco_new k-bones difference it)
-BONE_SCORE_LAYOUTS = ('openpose', 'coco', 'coco_new')
-KB_SCORE_LAYOUTS = ('coco', )
-NTU_FLIP_ORDER = [0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 16, 17, 18, 19, 12,
-                  13, 14, 15, 20, 23, 24, 21, 22]
+    name: _pairs(layout.kbone_partners) for name, layout in LAYOUTS.items()
+    if layout.kbone_partners is not None}
 
 
 def pair_difference(keypoint: np.ndarray, pairs: Pairs,
@@ -63,7 +54,7 @@ class ChannelError(DataError, AssertionError):
     ``AssertionError``."""
 
 
-@TRANSFORMS.register_module(name='JointToBone', force=True)
+@TRANSFORMS.register_module()
 class JointToBoneExt(JointToBone):
     """Stock ``JointToBone`` plus the ``coco_new`` layout (same outputs and
     input checks for the stock layouts: (M, T, V, C) with C 2 or 3)."""
@@ -88,7 +79,7 @@ class JointToBoneExt(JointToBone):
                 f'z or score]), got {keypoint.shape[-1]}',
                 results.get('frame_dir'), 'keypoint').args)
         results[self.target] = pair_difference(
-            keypoint, self.pairs, self.dataset in BONE_SCORE_LAYOUTS)
+            keypoint, self.pairs, LAYOUTS[self.dataset].bone_score)
         return results
 
 
@@ -106,11 +97,11 @@ class JointToKB(BaseTransform):
     def transform(self, results: Dict) -> Dict:
         results[self.target] = pair_difference(
             results['keypoint'], KB_PAIRS[self.dataset],
-            self.dataset in KB_SCORE_LAYOUTS)
+            LAYOUTS[self.dataset].kbone_score)
         return results
 
 
-@TRANSFORMS.register_module(name='GenSkeFeat', force=True)
+@TRANSFORMS.register_module()
 class GenSkeFeatExt(GenSkeFeat):
     """Stock ``GenSkeFeat`` plus k-bone streams ``k``/``km`` and the
     ``coco_new`` layout. Streams: j, b, k and their motions jm, bm, km
@@ -182,7 +173,8 @@ class SpatialFlip(BaseTransform):
     order is permuted.
     """
 
-    ORDERS = {'nturgb+d': NTU_FLIP_ORDER}
+    # upstream flips NTU only
+    ORDERS = {'nturgb+d': LAYOUTS['nturgb+d'].flip_order()}
 
     def __init__(self, dataset: str = 'nturgb+d', p: float = 0.5) -> None:
         if dataset not in self.ORDERS:

@@ -1,7 +1,6 @@
 """Render pose heatmaps on the model's device from packed keypoints."""
 from typing import Dict, List, Optional
 
-import torch
 from mmaction.registry import MODELS
 from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
@@ -57,8 +56,9 @@ class HeatmapDataPreprocessor(BaseDataPreprocessor):
         W); padded persons are never drawn.
 
         The list holds the rows of one rendered (B, K', C, T, H, W) batch,
-        which ``torch.stack`` (the next preprocessor's ``stack_batch``)
-        hands back without copying it (:class:`BatchRow`).
+        the input the next preprocessor's ``stack_batch`` takes; it stacks
+        them into a copy (a small share of an iteration:
+        ``benchmarks/heatmap_handover.py``).
         """
         name = type(self).__name__
         shapes = {tuple(int(s) for s in ds.img_shape) for ds in data_samples}
@@ -77,58 +77,10 @@ class HeatmapDataPreprocessor(BaseDataPreprocessor):
                              _stack_persons(scores), shapes.pop(),
                              [k.shape[1] for k in keypoints],
                              double=double.pop() or None)
-        return BatchRow.rows(heat)
+        return list(heat.unbind(0))
 
 
 def _stack_persons(xs: List[Tensor]) -> Tensor:
     """(K, M_i, ...) per sample -> (B, K, max M_i, ...), zero-padded."""
     return pad_sequence([x.transpose(0, 1) for x in xs],
                         batch_first=True).transpose(1, 2)
-
-
-class BatchRow(Tensor):
-    """A row of a rendered (B, ...) ``batch``: a view into it.
-
-    ``torch.stack`` of all the rows of one batch, in order along dim 0, is
-    the batch itself, so the preprocessor that follows stacks them for
-    free (``stack_batch``) and still runs every step it is configured for
-    (format, normalisation, float32, blending). Any other op, or a stack
-    of anything else, runs as on plain tensors and returns plain tensors.
-    """
-
-    batch: Tensor
-
-    @staticmethod
-    def rows(batch: Tensor) -> List['BatchRow']:
-        rows = [row.as_subclass(BatchRow) for row in batch.unbind(0)]
-        for row in rows:
-            row.batch = batch
-        return rows
-
-    @classmethod
-    def __torch_function__(cls, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        with torch._C.DisableTorchFunctionSubclass():
-            if func is torch.stack:
-                batch = _whole_batch(*args, **kwargs)
-                if batch is not None:
-                    return batch
-            return func(*args, **kwargs)
-
-
-def _whole_batch(tensors, dim: int = 0, out=None) -> Optional[Tensor]:
-    """The batch whose rows ``tensors`` are, all of them in order and still
-    views of it (so stacking them would copy it); else None."""
-    rows = list(tensors)
-    if out is not None or dim != 0 or not rows or \
-            not all(isinstance(row, BatchRow) for row in rows):
-        return None
-    batch = rows[0].batch
-    if len(rows) != len(batch) or not batch.is_contiguous():
-        return None
-    step = batch.stride(0) * batch.element_size()
-    return batch if all(
-        row.batch is batch and row.shape == batch.shape[1:] and
-        row.stride() == batch.stride()[1:] and
-        row.data_ptr() == batch.data_ptr() + index * step
-        for index, row in enumerate(rows)) else None

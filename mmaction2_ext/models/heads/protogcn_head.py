@@ -8,10 +8,12 @@ from mmaction.models.heads.base import BaseHead
 from mmaction.registry import MODELS
 from mmaction.utils import SampleList
 
+from ...datasets.layouts import LAYOUTS
 from ..losses.csc_loss import ClassSpecificContrastiveLoss
 
-# reconstructed-graph width V*V per skeleton layout
-GRAPH_CHANNELS = {'nturgb+d': 25 * 25, 'coco_new': 20 * 20}
+# reconstructed-graph width V*V per skeleton layout ProtoGCN is defined on
+GRAPH_CHANNELS = {name: LAYOUTS[name].num_joints ** 2
+                  for name in ('nturgb+d', 'coco_new')}
 
 
 @MODELS.register_module()

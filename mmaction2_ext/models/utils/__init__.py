@@ -1,4 +1,4 @@
 from .dist import all_reduce_mean, is_distributed
-from .graph import LAYOUTS, Graph
+from .graph import Graph
 
-__all__ = ['all_reduce_mean', 'is_distributed', 'Graph', 'LAYOUTS']
+__all__ = ['all_reduce_mean', 'is_distributed', 'Graph']

@@ -4,29 +4,13 @@ mmaction2 1.2.0's ``Graph`` lacks the ``random`` mode (learned topologies start
 from noise, ProtoGCN) and the ``coco_new`` layout (COCO-17 plus three virtual
 trunk joints). Adjacency helpers are reused from mmaction2.
 """
-from typing import Dict, List, Tuple, Union
+from typing import Union
 
 import numpy as np
 from mmaction.models.utils.graph import (edge2mat, get_hop_distance,
                                          normalize_digraph)
 
-# (num_node, inward edges (child, parent), center joint)
-_NTU_EDGES_1BASED = [(1, 2), (2, 21), (3, 21), (4, 3), (5, 21), (6, 5),
-                     (7, 6), (8, 7), (9, 21), (10, 9), (11, 10), (12, 11),
-                     (13, 1), (14, 13), (15, 14), (16, 15), (17, 1), (18, 17),
-                     (19, 18), (20, 19), (22, 8), (23, 8), (24, 12), (25, 12)]
-_COCO_LIMBS = [(15, 13), (13, 11), (16, 14), (14, 12), (9, 7), (7, 5),
-               (10, 8), (8, 6), (1, 0), (3, 1), (2, 0), (4, 2)]
-LAYOUTS: Dict[str, Tuple[int, List[Tuple[int, int]], int]] = {
-    'openpose': (18, [(4, 3), (3, 2), (7, 6), (6, 5), (13, 12), (12, 11),
-                      (10, 9), (9, 8), (11, 5), (8, 2), (5, 1), (2, 1),
-                      (0, 1), (15, 0), (14, 0), (17, 15), (16, 14)], 1),
-    'nturgb+d': (25, [(i - 1, j - 1) for i, j in _NTU_EDGES_1BASED], 20),
-    'coco': (17, _COCO_LIMBS + [(11, 5), (12, 6), (5, 0), (6, 0)], 0),
-    # 17 = hip centre, 18 = spine middle, 19 = shoulder centre (neck)
-    'coco_new': (20, _COCO_LIMBS + [(11, 17), (12, 17), (5, 19), (6, 19),
-                                    (0, 19), (17, 18), (18, 19)], 19),
-}
+from ...datasets.layouts import GRAPH_LAYOUTS, LAYOUTS
 
 MODES = ('spatial', 'stgcn_spatial', 'binary_adj', 'random')
 
@@ -35,7 +19,8 @@ class Graph:
     """Adjacency tensor ``A`` (K, V, V) of a skeleton layout.
 
     Args:
-        layout: a name in :data:`LAYOUTS` or a dict with ``num_node``,
+        layout: a layout name with a graph
+            (:data:`~mmaction2_ext.datasets.layouts.GRAPH_LAYOUTS`) or a dict with ``num_node``,
             ``inward`` and ``center``.
         mode: 'spatial' (I, normalised in, normalised out), 'stgcn_spatial',
             'binary_adj' or 'random' (topology ignored:
@@ -58,11 +43,13 @@ class Graph:
             self.num_node = layout['num_node']
             self.inward = [tuple(e) for e in layout['inward']]
             self.center = layout['center']
-        elif layout in LAYOUTS:
-            self.num_node, self.inward, self.center = LAYOUTS[layout]
+        elif layout in GRAPH_LAYOUTS:
+            skeleton = LAYOUTS[layout]
+            self.num_node, self.center = skeleton.num_joints, skeleton.center
+            self.inward = list(skeleton.edges)
         else:
             raise ValueError(f'Graph layout {layout!r} is not one of '
-                             f'{sorted(LAYOUTS)} (or a dict)')
+                             f'{sorted(GRAPH_LAYOUTS)} (or a dict)')
         self.layout, self.mode, self.max_hop = layout, mode, max_hop
         self.nx_node, self.num_filter = nx_node, num_filter
         self.init_std, self.init_off = init_std, init_off
