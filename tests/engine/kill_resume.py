@@ -3,22 +3,21 @@ compare it with an uninterrupted run (shared by the per-method tests)."""
 import os.path as osp
 import signal
 import subprocess
-import sys
 import time
 
 import torch
+
+import helpers
 
 
 def train_cmd(config, work_dir, options, *extra):
     """``tools/train.py`` with a fixed seed, deterministic, 2 epochs (unless
     ``options`` say otherwise), a checkpoint each epoch and no best-checkpoint
     (its metric may not exist that early)."""
-    return [
-        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-        '--seed', '0', '--deterministic', *extra, '--cfg-options',
-        'train_cfg.max_epochs=2', 'default_hooks.checkpoint.interval=1',
-        'default_hooks.checkpoint.save_best=None', *options
-    ]
+    return helpers.train_cmd(
+        work_dir, None, *extra, config=config, options=(
+            'train_cfg.max_epochs=2', 'default_hooks.checkpoint.interval=1',
+            'default_hooks.checkpoint.save_best=None', *options))
 
 
 def named_checkpoint(work_dir):

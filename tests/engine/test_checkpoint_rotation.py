@@ -4,7 +4,6 @@ import os
 import os.path as osp
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 import zipfile
@@ -13,9 +12,8 @@ import pytest
 import torch
 
 from mmaction2_ext.compat.checkpoint_rotation import find_latest_checkpoint
-from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from helpers import train_cmd
 
-CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 EPOCHS = 5  # a new best at epoch 4 with this data and seed
 
 # Loaded by every Python of the training subprocess (PYTHONPATH): the first
@@ -62,23 +60,11 @@ KILL_POINTS = {
 }
 
 
-@pytest.fixture(scope='module')
-def skeleton_pickle(tmp_path_factory):
-    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
-    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
-                                 samples_per_class=(16, 2), seed=3)
-
-
 def _train_cmd(work_dir, ann_file, *extra):
-    return [
-        sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir,
-        '--seed', '0', '--deterministic', *extra, '--cfg-options',
-        *[f'{k}.dataset.ann_file={ann_file}'
-          for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')],
+    return train_cmd(work_dir, ann_file, *extra, options=(
         f'train_cfg.max_epochs={EPOCHS}',
         'default_hooks.checkpoint.max_keep_ckpts=1',
-        'default_hooks.checkpoint.save_best=acc/top1'
-    ]
+        'default_hooks.checkpoint.save_best=acc/top1'))
 
 
 def _weights(path):
@@ -86,9 +72,9 @@ def _weights(path):
 
 
 @pytest.fixture(scope='module')
-def uninterrupted(tmp_path_factory, skeleton_pickle, repo_root):
+def uninterrupted(tmp_path_factory, training_pickle, repo_root):
     work_dir = str(tmp_path_factory.mktemp('straight'))
-    run = subprocess.run(_train_cmd(work_dir, skeleton_pickle), cwd=repo_root,
+    run = subprocess.run(_train_cmd(work_dir, training_pickle), cwd=repo_root,
                          capture_output=True, text=True, timeout=300,
                          env=dict(os.environ, PYTHONPATH=repo_root))
     assert run.returncode == 0, run.stderr[-3000:]
@@ -119,16 +105,16 @@ def _kill_at(point, work_dir, cmd, env, repo_root, tmp_path):
 
 
 @pytest.mark.parametrize('point', list(KILL_POINTS))
-def test_kill_9_during_a_save_then_resume(point, tmp_path, skeleton_pickle,
+def test_kill_9_during_a_save_then_resume(point, tmp_path, training_pickle,
                                           uninterrupted, tool_env, repo_root,
                                           reliability):
     work_dir = str(tmp_path / 'work')
-    _kill_at(point, work_dir, _train_cmd(work_dir, skeleton_pickle), tool_env,
+    _kill_at(point, work_dir, _train_cmd(work_dir, training_pickle), tool_env,
              repo_root, tmp_path)
     assert not osp.exists(osp.join(work_dir, f'epoch_{EPOCHS}.pth'))
 
     resumed = subprocess.run(
-        _train_cmd(work_dir, skeleton_pickle, '--resume'), cwd=repo_root,
+        _train_cmd(work_dir, training_pickle, '--resume'), cwd=repo_root,
         env=tool_env, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     log = resumed.stdout + resumed.stderr

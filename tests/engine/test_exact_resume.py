@@ -10,15 +10,14 @@ from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.engine.hooks import TRAINING_STATE_KEY
-
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+from helpers import LOADERS, data_options
 
 
 def _skeleton(data, layout, samples):
     ann = write_skeleton_pickle(str(data / f'{layout}.pkl'), layout,
                                 num_classes=4, samples_per_class=samples,
                                 seed=3)
-    return [f'{loader}.dataset.ann_file={ann}' for loader in LOADERS]
+    return data_options(ann)
 
 
 def stgcn_demo(data):
