@@ -214,3 +214,29 @@ def test_nothing_to_resume_from(tmp_path):
     assert find_latest_checkpoint(str(tmp_path)) is None
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
     assert find_latest_checkpoint(str(tmp_path)) is None
+
+
+def test_a_new_run_removes_only_unfinished_saves(tmp_path, repo_root):
+    """The temporary files of saves a kill interrupted go at the next
+    start (the hook the runtime config selects); other files stay."""
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
+    from mmengine.logging import MessageHub, MMLogger
+    from mmaction.registry import HOOKS
+    unfinished = ['.epoch_3.pth.k2j4x9.tmp', '.iter_40.pth.a1.tmp',
+                  '.best_acc_top1_epoch_2.pth.zz.tmp',
+                  '.last_checkpoint.q7.tmp']
+    kept = ['epoch_2.pth', '.notes.tmp', '.epoch_3.pth.tmp',
+            'epoch_3.pth.k2j4x9.tmp', '.epoch_x.pth.k2.tmp', 'last_checkpoint']
+    for name in unfinished + kept:
+        (tmp_path / name).write_bytes(b'x')
+    cfg = Config.fromfile(osp.join(repo_root,
+                                   'configs/_base_/default_runtime.py'))
+    hook = HOOKS.build(dict(cfg.default_hooks.checkpoint, max_keep_ckpts=1,
+                            save_best='acc/top1'))
+    runner = SimpleNamespace(
+        work_dir=str(tmp_path), message_hub=MessageHub('unfinished-saves'),
+        logger=MMLogger.get_instance('unfinished-saves'), _resumed_from=None)
+    hook.before_train(runner)
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)
