@@ -101,6 +101,7 @@ def test_labels_are_checked_on_both_sides(labels, bad):
 
 
 def test_one_hot_labels_are_not_class_ids():
-    check_labels(_Labels([np.array([0., 1., 0., 0., 0., 0.])]), 4)
+    check_labels(_Labels([np.array([0., 1., 0., 0.])]), 4)
+    check_labels(_Labels([np.array([1.])]), 1)  # a 1 is no class id here
     with pytest.raises(DataError, match='label 7 is out of range'):
         check_labels(_Labels([np.array([1, 7])], key='gt_labels'), 4)
