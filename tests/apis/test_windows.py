@@ -2,6 +2,7 @@
 of ``tools/infer.py --window``, for skeleton and RGB + pose models."""
 import json
 import pickle
+import re
 
 import decord
 import numpy as np
@@ -15,6 +16,7 @@ from mmaction2_ext.apis.windows import (_window_pipeline, slice_annotation,
                                         window_bounds)
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from mmaction2_ext.utils import DataError
 
 from inference_cases import random_checkpoint, run_infer, write_config
 
@@ -30,6 +32,15 @@ PCAN = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
 ])
 def test_window_bounds(total, window, stride, expected):
     assert window_bounds(total, window, stride) == expected
+
+
+@pytest.mark.parametrize('window,stride', [(40, 0), (40, -5), (0, None),
+                                           (0, 10), (-1, 10)])
+def test_window_or_stride_below_one_is_refused(window, stride):
+    used = window if stride is None else stride
+    with pytest.raises(DataError, match=re.escape(
+            f'window ({window}) and stride ({used}) must be >= 1 frames')):
+        window_bounds(80, window, stride)
 
 
 @pytest.fixture(scope='module')
@@ -110,6 +121,8 @@ def test_cli_timeline_json_and_png(long_skeleton, repo_root):
 
 @pytest.mark.parametrize('case,args,expected', [
     ('--window 0', ['--window', '0'], 'window (0) and stride (0) must be'),
+    ('--stride 0', ['--window', '20', '--stride', '0'],
+     'window (20) and stride (0) must be'),
     ('--window with an mp4 --vis', ['--window', '20', '--vis', 'x.mp4'],
      'this config draws a .png file'),
 ])
