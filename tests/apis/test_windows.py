@@ -29,6 +29,8 @@ PCAN = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
     (90, 40, 25, [(0, 40), (25, 65), (50, 90)]),  # reaches the end
     (30, 40, 10, [(0, 30)]),  # shorter than a window
     (80, 40, None, [(0, 40), (40, 80)]),  # stride = window
+    (81, 40, None, [(0, 40), (40, 80), (41, 81)]),  # one frame left
+    (40, 40, 7, [(0, 40)]),  # exactly one window
 ])
 def test_window_bounds(total, window, stride, expected):
     assert window_bounds(total, window, stride) == expected
