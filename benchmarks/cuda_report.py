@@ -219,7 +219,8 @@ def report(args):
             '(NCCL on CUDA).', ''] + method_table(args.work, results)
     out += ['', '## Full-size models', ''] + model_table(args.work)
     out += ['', 'On-GPU heatmaps equal to the CPU ones (<= 1e-5), `pytest '
-            'tests/test_devicehm_configs.py tests/test_heatmap_preprocessor.py'
+            'tests/configs/test_devicehm_configs.py '
+            'tests/models/data_preprocessors/test_heatmap_preprocessor.py'
             f' -k cuda`: {results.get("pytest-cuda", "-")} ({pytest_counts(args.work)}).',
             '', '## Steps', '', '| step | result | seconds | note |',
             '|---|---|---|---|']

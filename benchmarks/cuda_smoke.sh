@@ -117,8 +117,8 @@ method_chain() {  # NAME CONFIG PORT: the tiny config through every tool
 }
 
 cuda_tests() {  # the CUDA heatmap tests; on CUDA none may skip
-  $PY -m pytest -q -p no:cacheprovider -rs tests/test_devicehm_configs.py \
-    tests/test_heatmap_preprocessor.py -k cuda
+  $PY -m pytest -q -p no:cacheprovider -rs tests/configs/test_devicehm_configs.py \
+    tests/models/data_preprocessors/test_heatmap_preprocessor.py -k cuda
   local rc=$?
   [ $rc = 0 ] || return $rc
   [ $DEV = cpu ] || ! grep -q skipped "$W/logs/pytest-cuda.log"

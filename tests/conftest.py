@@ -16,6 +16,8 @@ SHARED_DIR = os.environ.get('MMACTION2_EXT_SHARED',
 SHARED_UPSTREAM = osp.join(SHARED_DIR, 'data', 'upstream')
 
 import mmaction2_ext  # noqa: E402,F401
+from mmaction2_ext.datasets.synthetic.skeleton import \
+    write_skeleton_pickle  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 # Build modules from mmaction's registries, as configs with default_scope do.
@@ -42,6 +44,23 @@ def spec_keys_dir():
     if not osp.isdir(path):
         pytest.skip(f'{path} not found')
     return path
+
+
+@pytest.fixture(scope='module')
+def skeleton_pickle(tmp_path_factory):
+    """A small synthetic COCO-layout PoseDataset pickle (4 classes)."""
+    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
+    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
+                                 samples_per_class=(6, 3), seed=1)
+
+
+@pytest.fixture(scope='module')
+def training_pickle(tmp_path_factory):
+    """Like ``skeleton_pickle`` but enough samples for the tiny config to
+    reach a new best accuracy at epoch 4 of a seed-0 run."""
+    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
+    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
+                                 samples_per_class=(16, 2), seed=3)
 
 
 @pytest.fixture

@@ -165,7 +165,8 @@ def predict_windows(model, args):
                                  args.pose, args.sample, args.img_shape,
                                  args.fps, args.topk)
     return dict(input=args.input, window=args.window,
-                stride=args.stride or args.window, timeline=timeline)
+                stride=args.window if args.stride is None else args.stride,
+                timeline=timeline)
 
 
 def _in_seconds(results):

@@ -3,7 +3,7 @@
 # heatmap volume) and HeatmapDataPreprocessor renders the same heatmaps after
 # collation, on the CPU or GPU the model runs on (docs/heatmaps.md, section 2).
 # Model, data and schedule as the parent; the model inputs are equal within
-# 1e-5 (tests/test_devicehm_configs.py).
+# 1e-5 (tests/configs/test_devicehm_configs.py).
 _base_ = ['./slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint.py',
           '_base_/heatmaps_on_device.py']
 

@@ -3,7 +3,7 @@
 # HeatmapDataPreprocessor renders the same heatmaps after collation before the
 # usual RGB + Pose preprocessing (docs/heatmaps.md, section 2). RGB frames,
 # model and schedule as the parent; inputs equal within 1e-5
-# (tests/test_devicehm_configs.py).
+# (tests/configs/test_devicehm_configs.py).
 _base_ = ['./pcan_tiny_1xb4-10e_synthetic-ma52.py',
           '_base_/heatmaps_on_device.py']
 

@@ -28,7 +28,7 @@ def window_bounds(total: int, window: int,
                   stride: Optional[int] = None) -> List[Tuple[int, int]]:
     """``(start, end)`` frames of the windows (see the module docstring);
     ``stride`` defaults to ``window``."""
-    stride = stride or window
+    stride = window if stride is None else stride  # 0 is an error
     if window < 1 or stride < 1:
         raise DataError(f'window ({window}) and stride ({stride}) must be '
                         '>= 1 frames')

@@ -56,8 +56,11 @@ def allowed_global(module: str, name: str) -> Optional[Callable]:
     if module in ('builtins', '__builtin__') and name in _BUILTINS:
         return getattr(builtins, name)
     if module in ('numpy', 'numpy.dtypes'):
+        # ndarray, dtype or a dtype class; never the modules' other globals
+        # (functions, ``__builtins__``)
         obj = _NUMPY.get(('numpy', name)) or getattr(np.dtypes, name, None)
-        return obj if module == 'numpy' or isinstance(obj, type) else None
+        return obj if isinstance(obj, type) and issubclass(
+            obj, (np.ndarray, np.dtype)) else None
     if module.startswith(('numpy.core.', 'numpy._core.')):
         return _NUMPY.get((module.rsplit('.', 1)[1], name))
     if module == 'torch' and isinstance(getattr(torch, name, None),

@@ -1,7 +1,6 @@
 """The inference API gives the scores / detections of ``tools/test.py
 --dump`` on dataset samples, from every skeleton input format, with names."""
 import json
-import os
 import pickle
 
 import numpy as np
@@ -20,6 +19,7 @@ from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.utils import DataError
 
+from helpers import RunsCode
 from inference_cases import random_checkpoint, tools_test_dump, write_config
 
 SKELETON_CASES = {
@@ -116,20 +116,10 @@ def test_input_arrays_are_left_unchanged(skeleton_case, skeleton_model):
         np.testing.assert_array_equal(anno[key], value, err_msg=key)
 
 
-class _RunsCode:
-    """Unpickling this would run a shell command."""
-
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return os.system, (f'touch {self.marker}', )
-
-
 def test_skeleton_pickle_cannot_run_code(skeleton_model, tmp_path,
                                          reliability):
     marker, path = tmp_path / 'code_ran', tmp_path / 'hostile.pkl'
-    path.write_bytes(pickle.dumps([_RunsCode(marker)]))
+    path.write_bytes(pickle.dumps([RunsCode(marker)]))
     with pytest.raises(DataError, match="refused to unpickle global") as err:
         inference_skeleton(skeleton_model, str(path))
     assert not marker.exists()

@@ -238,3 +238,48 @@ def test_infer_with_an_empty_openpose_folder_is_one_line(
         'no OpenPose .json frame files' in lines[0]
     reliability.record('inference', '--pose: an empty OpenPose folder',
                        lines[0])
+
+
+def _scored_person(score_per_joint, x):
+    """An OpenPose-18 person at ``x`` with the given per-joint scores."""
+    return dict(pose_keypoints_2d=[v for s in score_per_joint
+                                   for v in (float(x), 5., float(s))])
+
+
+def test_persons_are_ranked_by_mean_joint_score(tmp_path):
+    """Per frame, by mean score: not by list order, the best single joint,
+    the lowest score or the frame's first person's rank."""
+    # x = 10: one sure joint, mean 0.1; x = 20: mean 0.5; x = 30: mean 0.3
+    sharp = _scored_person([0.99] + [0.07] * 17, 10)
+    steady = _scored_person([0.5] * 18, 20)
+    middle = _scored_person([0.3] * 18, 30)
+    frames = [[sharp, steady, middle], [middle, sharp, steady]]
+    anno = load_openpose(_write_frames(tmp_path / 'v', frames), 'openpose')
+    assert anno['keypoint'][:, :, 0, 0].tolist() == [[20, 20], [30, 30],
+                                                     [10, 10]]
+    best = load_openpose(str(tmp_path / 'v'), 'openpose', max_persons=1)
+    assert best['keypoint'].shape == (1, 2, 18, 2)
+    np.testing.assert_array_equal(best['keypoint'][0, :, 0, 0], [20, 20])
+    np.testing.assert_allclose(best['keypoint_score'][0], 0.5)
+
+
+def test_frames_follow_the_last_number_in_the_file_name(tmp_path):
+    """Unpadded frame numbers (``..._9`` before ``..._10``), a camera number
+    before them that is not the frame."""
+    folder = tmp_path / 'cam2'
+    folder.mkdir()
+    for t in (10, 9, 0, 2, 11, 1):
+        (folder / f'cam2_take3_{t}_keypoints.json').write_text(json.dumps(
+            dict(people=[_scored_person([0.5] * 18, t)])))
+    anno = load_openpose(str(folder), 'openpose')
+    assert anno['keypoint'][0, :, 0, 0].tolist() == [0, 1, 2, 9, 10, 11]
+
+
+def test_hands_land_on_their_side(tmp_path):
+    person = _person(OPENPOSE18, 0, 0)
+    person['hand_right_keypoints_2d'] = []  # right hand not found
+    anno = load_openpose(_write_frames(tmp_path / 'v', [[person]]), 'ma52')
+    left = _expected([f'l_{t}' for t in TIPS], 1, 1)[0, 0]
+    np.testing.assert_allclose(anno['keypoint'][0, 0, 18:23], left[:, :2])
+    assert not anno['keypoint'][0, 0, 23:].any()
+    assert not anno['keypoint_score'][0, 0, 23:].any()

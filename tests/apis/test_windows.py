@@ -2,6 +2,7 @@
 of ``tools/infer.py --window``, for skeleton and RGB + pose models."""
 import json
 import pickle
+import re
 
 import decord
 import numpy as np
@@ -15,6 +16,7 @@ from mmaction2_ext.apis.windows import (_window_pipeline, slice_annotation,
                                         window_bounds)
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from mmaction2_ext.utils import DataError
 
 from inference_cases import random_checkpoint, run_infer, write_config
 
@@ -27,9 +29,20 @@ PCAN = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
     (90, 40, 25, [(0, 40), (25, 65), (50, 90)]),  # reaches the end
     (30, 40, 10, [(0, 30)]),  # shorter than a window
     (80, 40, None, [(0, 40), (40, 80)]),  # stride = window
+    (81, 40, None, [(0, 40), (40, 80), (41, 81)]),  # one frame left
+    (40, 40, 7, [(0, 40)]),  # exactly one window
 ])
 def test_window_bounds(total, window, stride, expected):
     assert window_bounds(total, window, stride) == expected
+
+
+@pytest.mark.parametrize('window,stride', [(40, 0), (40, -5), (0, None),
+                                           (0, 10), (-1, 10)])
+def test_window_or_stride_below_one_is_refused(window, stride):
+    used = window if stride is None else stride
+    with pytest.raises(DataError, match=re.escape(
+            f'window ({window}) and stride ({used}) must be >= 1 frames')):
+        window_bounds(80, window, stride)
 
 
 @pytest.fixture(scope='module')

@@ -11,6 +11,7 @@ from mmengine.config import Config
 
 from mmaction.registry import MODELS
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from helpers import data_options
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
@@ -60,15 +61,9 @@ SAYS = {
 }
 
 
-def _data_options(ann_file):
-    return [f'{loader}.dataset.ann_file={ann_file}'
-            for loader in ('train_dataloader', 'val_dataloader',
-                           'test_dataloader')]
-
-
 def _run(tool, args, ann_file, work_dir, env, repo_root, options=()):
     cmd = [sys.executable, f'tools/{tool}.py', CONFIG, *args, '--work-dir',
-           str(work_dir), '--cfg-options', *_data_options(ann_file),
+           str(work_dir), '--cfg-options', *data_options(ann_file),
            'train_cfg.max_epochs=1', *options]
     return subprocess.run(cmd, cwd=repo_root, env=env, text=True,
                           capture_output=True, timeout=300)

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from mmaction2_ext.datasets.synthetic.skeleton import make_skeleton_dataset
+from helpers import data_options
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
@@ -34,10 +35,8 @@ CASES = {
 
 
 def _train(ann_file, tmp_path, tool_env, repo_root, *options):
-    data = [f'{loader}.dataset.ann_file={ann_file}' for loader in
-            ('train_dataloader', 'val_dataloader', 'test_dataloader')]
     args = [sys.executable, 'tools/train.py', CONFIG, '--work-dir',
-            str(tmp_path / 'work'), '--cfg-options', *data,
+            str(tmp_path / 'work'), '--cfg-options', *data_options(ann_file),
             'train_cfg.max_epochs=1', *options]
     return subprocess.run(args, cwd=repo_root, env=tool_env, text=True,
                           capture_output=True, timeout=300)

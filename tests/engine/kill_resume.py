@@ -4,7 +4,6 @@ method's tiny config with its synthetic data (:data:`CASES`)."""
 import os.path as osp
 import signal
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -15,17 +14,17 @@ from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
+import helpers
+
 
 def train_cmd(config, work_dir, options, *extra):
     """``tools/train.py`` with a fixed seed, deterministic, 2 epochs (unless
     ``options`` say otherwise), a checkpoint each epoch and no best-checkpoint
     (its metric may not exist that early)."""
-    return [
-        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-        '--seed', '0', '--deterministic', *extra, '--cfg-options',
-        'train_cfg.max_epochs=2', 'default_hooks.checkpoint.interval=1',
-        'default_hooks.checkpoint.save_best=None', *options
-    ]
+    return helpers.train_cmd(
+        work_dir, None, *extra, config=config, options=(
+            'train_cfg.max_epochs=2', 'default_hooks.checkpoint.interval=1',
+            'default_hooks.checkpoint.save_best=None', *options))
 
 
 def named_checkpoint(work_dir):
@@ -103,14 +102,14 @@ def assert_identical(expected, got, where='checkpoint'):
         assert expected == got, where
 
 
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+LOADERS = helpers.LOADERS
 
 
 def _skeleton(data, layout, samples):
     ann = write_skeleton_pickle(str(data / f'{layout}.pkl'), layout,
                                 num_classes=4, samples_per_class=samples,
                                 seed=3)
-    return [f'{loader}.dataset.ann_file={ann}' for loader in LOADERS]
+    return helpers.data_options(ann)
 
 
 def stgcn_demo(data):

@@ -4,7 +4,6 @@ import os
 import os.path as osp
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 import zipfile
@@ -14,9 +13,8 @@ import torch
 
 from mmaction2_ext.engine.hooks import SafeCheckpointHook
 from mmaction2_ext.engine.last_checkpoint import find_latest_checkpoint
-from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from helpers import train_cmd
 
-CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 EPOCHS = 5  # a new best at epoch 4 with this data and seed
 
 # Loaded by every Python of the training subprocess (PYTHONPATH): the first
@@ -63,23 +61,11 @@ KILL_POINTS = {
 }
 
 
-@pytest.fixture(scope='module')
-def skeleton_pickle(tmp_path_factory):
-    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
-    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
-                                 samples_per_class=(16, 2), seed=3)
-
-
 def _train_cmd(work_dir, ann_file, *extra):
-    return [
-        sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir,
-        '--seed', '0', '--deterministic', *extra, '--cfg-options',
-        *[f'{k}.dataset.ann_file={ann_file}'
-          for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')],
+    return train_cmd(work_dir, ann_file, *extra, options=(
         f'train_cfg.max_epochs={EPOCHS}',
         'default_hooks.checkpoint.max_keep_ckpts=1',
-        'default_hooks.checkpoint.save_best=acc/top1'
-    ]
+        'default_hooks.checkpoint.save_best=acc/top1'))
 
 
 def _weights(path):
@@ -87,9 +73,9 @@ def _weights(path):
 
 
 @pytest.fixture(scope='module')
-def uninterrupted(tmp_path_factory, skeleton_pickle, repo_root):
+def uninterrupted(tmp_path_factory, training_pickle, repo_root):
     work_dir = str(tmp_path_factory.mktemp('straight'))
-    run = subprocess.run(_train_cmd(work_dir, skeleton_pickle), cwd=repo_root,
+    run = subprocess.run(_train_cmd(work_dir, training_pickle), cwd=repo_root,
                          capture_output=True, text=True, timeout=300,
                          env=dict(os.environ, PYTHONPATH=repo_root))
     assert run.returncode == 0, run.stderr[-3000:]
@@ -120,16 +106,16 @@ def _kill_at(point, work_dir, cmd, env, repo_root, tmp_path):
 
 
 @pytest.mark.parametrize('point', list(KILL_POINTS))
-def test_kill_9_during_a_save_then_resume(point, tmp_path, skeleton_pickle,
+def test_kill_9_during_a_save_then_resume(point, tmp_path, training_pickle,
                                           uninterrupted, tool_env, repo_root,
                                           reliability):
     work_dir = str(tmp_path / 'work')
-    _kill_at(point, work_dir, _train_cmd(work_dir, skeleton_pickle), tool_env,
+    _kill_at(point, work_dir, _train_cmd(work_dir, training_pickle), tool_env,
              repo_root, tmp_path)
     assert not osp.exists(osp.join(work_dir, f'epoch_{EPOCHS}.pth'))
 
     resumed = subprocess.run(
-        _train_cmd(work_dir, skeleton_pickle, '--resume'), cwd=repo_root,
+        _train_cmd(work_dir, training_pickle, '--resume'), cwd=repo_root,
         env=tool_env, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     log = resumed.stdout + resumed.stderr
@@ -229,3 +215,29 @@ def test_nothing_to_resume_from(tmp_path):
     assert find_latest_checkpoint(str(tmp_path)) is None
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
     assert find_latest_checkpoint(str(tmp_path)) is None
+
+
+def test_a_new_run_removes_only_unfinished_saves(tmp_path, repo_root):
+    """The temporary files of saves a kill interrupted go at the next
+    start (the hook the runtime config selects); other files stay."""
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
+    from mmengine.logging import MessageHub, MMLogger
+    from mmaction.registry import HOOKS
+    unfinished = ['.epoch_3.pth.k2j4x9.tmp', '.iter_40.pth.a1.tmp',
+                  '.best_acc_top1_epoch_2.pth.zz.tmp',
+                  '.last_checkpoint.q7.tmp']
+    kept = ['epoch_2.pth', '.notes.tmp', '.epoch_3.pth.tmp',
+            'epoch_3.pth.k2j4x9.tmp', '.epoch_x.pth.k2.tmp', 'last_checkpoint']
+    for name in unfinished + kept:
+        (tmp_path / name).write_bytes(b'x')
+    cfg = Config.fromfile(osp.join(repo_root,
+                                   'configs/_base_/default_runtime.py'))
+    hook = HOOKS.build(dict(cfg.default_hooks.checkpoint, max_keep_ckpts=1,
+                            save_best='acc/top1'))
+    runner = SimpleNamespace(
+        work_dir=str(tmp_path), message_hub=MessageHub('unfinished-saves'),
+        logger=MMLogger.get_instance('unfinished-saves'), _resumed_from=None)
+    hook.before_train(runner)
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)

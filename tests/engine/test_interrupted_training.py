@@ -10,27 +10,14 @@ import textwrap
 import pytest
 import torch
 
-from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.utils import atomic_write
-
-CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
-
-
-@pytest.fixture(scope='module')
-def skeleton_pickle(tmp_path_factory):
-    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
-    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
-                                 samples_per_class=(16, 2), seed=3)
+from helpers import TINY_CONFIG as CONFIG
+from helpers import train_cmd
 
 
 def _train_cmd(work_dir, ann_file, *extra, config=CONFIG):
-    return [
-        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-        '--seed', '0', '--deterministic', *extra, '--cfg-options',
-        *[f'{k}.dataset.ann_file={ann_file}'
-          for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')],
-        'train_cfg.max_epochs=4', 'default_hooks.checkpoint.save_best=None'
-    ]
+    return train_cmd(work_dir, ann_file, *extra, config=config, options=(
+        'train_cfg.max_epochs=4', 'default_hooks.checkpoint.save_best=None'))
 
 
 def _weights(path):
@@ -38,7 +25,7 @@ def _weights(path):
 
 
 def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(
-        tmp_path, skeleton_pickle, tool_env, repo_root):
+        tmp_path, training_pickle, tool_env, repo_root):
     work_dir = str(tmp_path / 'nan')
     # A sane first epoch, then an absurd learning rate from epoch 2 on.
     config = tmp_path / 'diverging.py'
@@ -46,7 +33,7 @@ def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(
         f"_base_ = {osp.join(repo_root, CONFIG)!r}\n"
         "param_scheduler = [dict(type='MultiStepLR', milestones=[1], "
         "gamma=1e15, by_epoch=True)]\n")
-    cmd = _train_cmd(work_dir, skeleton_pickle, config=str(config))
+    cmd = _train_cmd(work_dir, training_pickle, config=str(config))
     proc = subprocess.run(cmd, cwd=repo_root, env=tool_env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1

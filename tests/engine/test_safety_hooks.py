@@ -79,3 +79,18 @@ def test_haan_nan_loss_stops_with_the_last_good_checkpoint(
                          weights_only=False)['state_dict']
     assert all(torch.isfinite(w).all() for w in weights.values()
                if w.is_floating_point())
+
+
+@pytest.mark.parametrize('given', ['mmaction.NanGuardHook', 'NanGuardHook',
+                                   NanGuardHook])
+def test_a_hook_named_any_way_is_not_added_again(given):
+    cfg = Config(dict(custom_hooks=[dict(type=given, priority='LOW')]))
+    types = _hook_types(add_safety_hooks(cfg))
+    assert [t.split('.')[-1] for t in types].count('NanGuardHook') == 1
+    assert cfg.custom_hooks[0] == dict(type=given, priority='LOW')
+
+
+@pytest.mark.parametrize('value', [None, True, 0, []])
+def test_only_an_explicit_false_opts_out(value):
+    cfg = Config(dict(safety_hooks=value, custom_hooks=None))
+    assert sorted(_hook_types(add_safety_hooks(cfg))) == sorted(SAFETY_HOOKS)

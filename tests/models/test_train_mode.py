@@ -8,15 +8,10 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
 
+from helpers import train_without_bn_stats
+
 TINY_PROTOGCN = 'configs/protogcn/protogcn_tiny_1xb8-16e_synthetic-ntu-3d.py'
 
-
-def train_without_bn_stats(model):
-    model.train()
-    for m in model.modules():
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-            m.eval()
-    return model
 
 
 def set_dropout(model, p):

@@ -9,26 +9,14 @@ from mmengine.config import Config
 
 from mmaction.registry import MODELS
 
-from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
-
-
-@pytest.fixture(scope='module')
-def skeleton_pickle(tmp_path_factory):
-    """A small synthetic COCO-layout PoseDataset pickle (4 classes)."""
-    path = tmp_path_factory.mktemp('data') / 'coco.pkl'
-    return write_skeleton_pickle(str(path), 'coco', num_classes=4,
-                                 samples_per_class=(6, 3), seed=1)
+from helpers import TINY_CONFIG as TINY
+from helpers import data_options
 
 
 @pytest.fixture(scope='module')
 def skeleton_options(skeleton_pickle):
     """``--cfg-options`` items pointing every dataloader at that pickle."""
-    return [f'{loader}.dataset.ann_file={skeleton_pickle}'
-            for loader in ('train_dataloader', 'val_dataloader',
-                           'test_dataloader')]
-
-
-TINY = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
+    return data_options(skeleton_pickle)
 
 
 @pytest.fixture(scope='module')

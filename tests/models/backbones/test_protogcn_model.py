@@ -4,7 +4,6 @@ The references below are written from ../shared/specs/protogcn.md sections
 1.4-1.8 with explicit loops / plain functional ops, reading only the weights
 of the model under test.
 """
-import json
 import math
 import os.path as osp
 
@@ -18,6 +17,7 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 
 from mmaction2_ext.models.utils import Graph
+from helpers import assert_official_keys
 
 # a 5-joint toy skeleton keeps the loop references fast
 TOY = dict(num_node=5, inward=[(1, 0), (2, 1), (3, 1), (4, 0)], center=0)
@@ -178,12 +178,8 @@ def test_official_keys_and_shapes(repo_root, spec_keys_dir):
     cfg = Config.fromfile(osp.join(repo_root,
                                    'configs/protogcn/ntu60_xsub/j.py'))
     model = build(cfg.model)
-    with open(osp.join(spec_keys_dir,
-                       'protogcn_ntu60_xsub_j_keys.json')) as f:
-        ref = json.load(f)
-    sd = model.state_dict()
-    assert list(sd) == list(ref)
-    assert {k: list(v.shape) for k, v in sd.items()} == ref
+    assert_official_keys(model, osp.join(spec_keys_dir,
+                                         'protogcn_ntu60_xsub_j_keys.json'))
     n_params = sum(p.numel() for p in model.parameters())
     assert n_params == 4344860
     # the class memory is a buffer that is not saved

@@ -22,6 +22,7 @@ from mmaction2_ext.visualization import (collect_curves, draw_confusion_matrix,
                                          present_classes, top_confusions,
                                          draw_curves, dump_confusions,
                                          load_dump, plot_confusion_matrices)
+from helpers import data_options
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 NAMES = ['walk', 'wave', 'jump', 'sit']
@@ -50,10 +51,7 @@ def run(tmp_path_factory, env, repo_root):
     tmp = tmp_path_factory.mktemp('run')
     ann = write_skeleton_pickle(str(tmp / 'coco.pkl'), 'coco', num_classes=4,
                                 samples_per_class=(6, 3), seed=3)
-    options = ['--cfg-options'] + [
-        f'{loader}.dataset.ann_file={ann}'
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader')]
+    options = ['--cfg-options'] + data_options(ann)
     work = tmp / 'work'
     _tool(env, repo_root, 'tools/train.py', CONFIG, '--work-dir', str(work),
           *options, 'train_cfg.max_epochs=2')

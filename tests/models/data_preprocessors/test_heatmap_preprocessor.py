@@ -15,8 +15,8 @@ from mmaction2_ext.datasets.transforms.formatting import PackPoseKeypoints
 from mmaction2_ext.datasets.transforms.heatmaps import FastGeneratePoseTarget
 from mmaction2_ext.models.utils.heatmaps import PoseHeatmapRenderer
 from mmaction2_ext.utils import DataError
-from test_heatmaps import (DEGENERATE, LAYOUTS, MODES, degenerate_sample,
-                           heatmap_summary, make_sample)
+from helpers.heatmap_cases import (DEGENERATE, LAYOUTS, MODES, degenerate_sample,
+                                    heatmap_summary, make_sample)
 
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(),

@@ -1,13 +1,16 @@
 """LabelRangeHook: labels the model head cannot score stop a run before its
 first step, naming the annotation file, the sample and the label."""
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
 from mmengine.config import Config
+from mmengine.dataset import BaseDataset
 
 from mmaction2_ext.apis import build_runner
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
+from mmaction2_ext.engine.hooks.label_range import check_labels
 from mmaction2_ext.engine.safety import SAFETY_HOOKS
 from mmaction2_ext.utils import DataError
 
@@ -57,7 +60,6 @@ def test_haan_fine_label_beyond_the_model_stops_the_run(
 
 
 def test_in_range_labels_pass(tmp_path, repo_root):
-    from mmaction2_ext.engine.hooks.label_range import check_labels
     from mmaction2_ext.datasets import HAANFeatureDataset
     data = make_haan_dataset(str(tmp_path / 'data'), num_fine_classes=6,
                              num_train=12, num_test=6, seed=0)
@@ -68,3 +70,38 @@ def test_in_range_labels_pass(tmp_path, repo_root):
         check_labels(dataset, 5)
     assert np.max([d['gt_labels'].max() for d in
                    (dataset.get_data_info(i) for i in range(12))]) == 5
+
+
+class _Labels(BaseDataset):
+    """A dataset of the given per-sample labels (no files)."""
+
+    def __init__(self, labels, key='label'):
+        self.labels, self.key = labels, key
+        super().__init__(ann_file='labels.txt', serialize_data=False)
+
+    def load_data_list(self):
+        return [{self.key: label, 'frame_dir': f'clip{i}'}
+                for i, label in enumerate(self.labels)]
+
+
+@pytest.mark.parametrize('labels,bad', [
+    ([0, 3, 1], None),  # 0 and num_classes - 1 are in range
+    ([0, 4, 1], "'#1 (clip1)', field 'label']: label 4 "),  # == num_classes
+    ([2, 1, -1], "'#2 (clip2)', field 'label']: label -1 "),  # below 0
+    ([np.array([0, 3]), np.array([-2, 1])],  # multi-label
+     "'#1 (clip1)', field 'label']: label -2 "),
+])
+def test_labels_are_checked_on_both_sides(labels, bad):
+    if bad is None:
+        check_labels(_Labels(labels), 4)
+        return
+    with pytest.raises(DataError, match=re.escape(f'labels.txt [sample {bad}'
+                                                  'is out of range')):
+        check_labels(_Labels(labels), 4)
+
+
+def test_one_hot_labels_are_not_class_ids():
+    check_labels(_Labels([np.array([0., 1., 0., 0.])]), 4)
+    check_labels(_Labels([np.array([1.])]), 1)  # a 1 is no class id here
+    with pytest.raises(DataError, match='label 7 is out of range'):
+        check_labels(_Labels([np.array([1, 7])], key='gt_labels'), 4)

@@ -1,6 +1,5 @@
 """PCAN backbone: official keys with the real config, FeatureInteraction
 against a hand-written reference (pcan.md 1.2), fusion order."""
-import json
 import os.path as osp
 
 import numpy as np
@@ -12,8 +11,7 @@ from mmaction.models.backbones import RGBPoseConv3D
 from mmaction.registry import MODELS
 
 from mmaction2_ext.models.backbones import FeatureInteraction, PCANRGBPoseConv3D
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from helpers import assert_official_keys, train_without_bn_stats
 
 TINY = dict(
     rgb_pathway=dict(num_stages=4, lateral=True, lateral_infl=1,
@@ -36,15 +34,13 @@ def tiny(cls, **kw):
     return cls(**copy.deepcopy(TINY), **kw)
 
 
-def test_full_model_keys_equal_official(spec_keys_dir):
+def test_full_model_keys_equal_official(spec_keys_dir, repo_root):
     init_default_scope('mmaction')
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/pcan/pcan_rgbpose_ma52.py'))
+    cfg = Config.fromfile(
+        osp.join(repo_root, 'configs/pcan/pcan_rgbpose_ma52.py'))
     model = MODELS.build(cfg.model)
-    with open(osp.join(spec_keys_dir, 'pcan_model_keys.json')) as f:
-        ref = json.load(f)
-    sd = model.state_dict()
-    assert list(sd) == list(ref)
-    assert {k: list(v.shape) for k, v in sd.items()} == ref
+    assert_official_keys(model, osp.join(spec_keys_dir,
+                                         'pcan_model_keys.json'))
     assert sum(p.numel() for p in model.parameters()) == 39144886
 
 
@@ -152,16 +148,6 @@ def test_laterals_read_ungated_and_concat_gated_features():
 
 
 # ------------------------------------------------------------ train mode
-def train_without_bn_stats(model):
-    """Train mode, but BatchNorm on its running statistics, so that only
-    dropout and drop-path make train differ from eval."""
-    model.train()
-    for m in model.modules():
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-            m.eval()
-    return model
-
-
 class ZeroOut(torch.nn.Module):
     """A lateral whose output is replaced by zeros (a dropped path)."""
 
