@@ -25,3 +25,12 @@ def cfg_options(pairs):
     options = argparse.Namespace(value=None)
     DictAction([], 'value')(None, options, pairs)
     return options.value
+
+
+def check_choices(parser, flag: str, values, choices) -> None:
+    """One ``error:`` line (exit 1) for a value of ``flag`` not in
+    ``choices`` (argparse's own ``choices`` prints the usage too)."""
+    for value in [values] if isinstance(values, str) else values:
+        if value not in choices:
+            parser.exit(1, f'error: {flag} {value!r}: expected one of '
+                        f'{", ".join(choices)}\n')

@@ -2,8 +2,12 @@
 13): a declared split (``labels_hidden=True``) gets one log line and only the
 dump; an undeclared one-label split gets a warning."""
 import pickle
+import subprocess
+import sys
 
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+
+TINY = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
 
 def _line(log, text):
@@ -12,15 +16,26 @@ def _line(log, text):
 
 def test_declared_hidden_labels_give_no_metric(tmp_path, skeleton_pickle,
                                                untrained_checkpoint,
-                                               run_test_tool, reliability):
-    log = run_test_tool(tmp_path, untrained_checkpoint,
-                        f'test_dataloader.dataset.ann_file={skeleton_pickle}',
-                        'test_dataloader.dataset.labels_hidden=True')
+                                               run_test_tool, reliability,
+                                               repo_root, tool_env):
+    options = [f'test_dataloader.dataset.ann_file={skeleton_pickle}',
+               'test_dataloader.dataset.labels_hidden=True']
+    log = run_test_tool(tmp_path, untrained_checkpoint, *options)
     assert 'acc/' not in log
     line = _line(log, 'are hidden')
     assert skeleton_pickle in line and 'no metric is computed' in line
     reliability.record('data', 'tools/test.py on a split with hidden labels '
                        '(labels_hidden=True)', line.split(' - ')[-1])
+    # scoring its dump offline is refused with the same words
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/eval_metric.py', TINY,
+         str(tmp_path / 'result.pkl'), '--cfg-options', *options],
+        cwd=repo_root, env=tool_env, text=True, capture_output=True,
+        timeout=300)
+    assert proc.returncode == 1 and proc.stdout == ''
+    assert proc.stderr == f'error: {line.split(" - ")[-1]}\n'
+    reliability.record('CLI', 'eval_metric.py on a split with hidden labels',
+                       proc.stderr)
 
 
 def test_one_label_split_warns(tmp_path, untrained_checkpoint, run_test_tool,

@@ -25,6 +25,14 @@ def _source(dataset) -> str:
     return getattr(dataset, 'ann_file', None) or type(dataset).__name__
 
 
+def hidden_labels_message(source: str) -> str:
+    """What a test on a hidden-label split says instead of a metric
+    (``tools/test.py`` logs it, ``tools/analysis/eval_metric.py`` stops with
+    it); ``source`` names the split (its annotation file)."""
+    return (f'labels of {source} are hidden (labels_hidden=True): no metric '
+            'is computed; score the --dump file with the submission tools')
+
+
 def single_label(dataset) -> int:
     """The one class id every sample of ``dataset`` has, else -1."""
     if not isinstance(dataset, BaseDataset) or len(dataset) < 2:
@@ -50,10 +58,7 @@ class HiddenLabelsHook(Hook):
             evaluator = loop.evaluator
             evaluator.metrics = [m for m in evaluator.metrics
                                  if isinstance(m, LABEL_FREE_METRICS)]
-            runner.logger.info(
-                f'labels of {_source(hidden[0])} are hidden (labels_hidden='
-                'True): no metric is computed; score the --dump file with '
-                'the submission tools')
+            runner.logger.info(hidden_labels_message(_source(hidden[0])))
             return
         num_classes = model_num_classes(runner.model) or 0
         for dataset in datasets:
