@@ -1,7 +1,7 @@
 """Deployment: ONNX export of every method and the onnxruntime backend
 (the [deploy] extra, ``make deploy-install``; docs/deploy.md)."""
 from .export import DEFAULT_OPSET, TOLERANCE, export_onnx
-from .inputs import test_batch
+from .inputs import example_batch
 from .runtime import OrtModel
 from .wrappers import wrapper_for
 
@@ -21,4 +21,4 @@ def with_backend(model, backend: str = 'pytorch', model_file=None):
 
 
 __all__ = ['BACKENDS', 'DEFAULT_OPSET', 'TOLERANCE', 'OrtModel',
-           'export_onnx', 'test_batch', 'with_backend', 'wrapper_for']
+           'export_onnx', 'example_batch', 'with_backend', 'wrapper_for']

@@ -116,7 +116,7 @@ def export_onnx(model: nn.Module, inputs, out: str,
                 dynamic: Optional[Sequence[str]] = None,
                 tolerance: float = TOLERANCE) -> Dict[str, object]:
     """Export ``model`` (eval mode) for the preprocessed batch ``inputs``
-    (``test_batch(model)['inputs']``), check it, write ``out``.
+    (``example_batch(model)['inputs']``), check it, write ``out``.
 
     Args:
         opset: ONNX opset (default ``DEFAULT_OPSET``).

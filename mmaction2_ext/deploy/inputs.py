@@ -24,10 +24,9 @@ def collate_fn(cfg):
     return functools.partial(fn, **spec)
 
 
-def test_batch(model: nn.Module, num: int = 2) -> dict:
-    """``{'inputs', 'data_samples'}`` of the first ``num`` test samples, as
-    the model's ``test_step`` sees them after its data preprocessor."""
-    cfg = model.cfg
+def collated_test_samples(cfg, num: int = 2):
+    """The first ``num`` test samples through the test pipeline, collated
+    (what the test dataloader gives ``test_step``)."""
     try:
         dataset = DATASETS.build(cfg.test_dataloader.dataset)
     except FileNotFoundError as err:
@@ -38,4 +37,11 @@ def test_batch(model: nn.Module, num: int = 2) -> dict:
         raise DataError('the config\'s test set is empty: the export checks '
                         'ONNX Runtime against PyTorch on its samples')
     samples = [dataset[i] for i in range(min(num, len(dataset)))]
-    return model.data_preprocessor(collate_fn(cfg)(samples), False)
+    return collate_fn(cfg)(samples)
+
+
+def example_batch(model: nn.Module, num: int = 2) -> dict:
+    """``{'inputs', 'data_samples'}`` of the first ``num`` test samples, as
+    the model's ``test_step`` sees them after its data preprocessor."""
+    return model.data_preprocessor(
+        collated_test_samples(model.cfg, num), False)

@@ -46,6 +46,7 @@ def method_setup(method, repo_root, out):
                                      samples_per_class=(1, 1), seed=3)
         dataset = dict(ann_file=data)
     if method == 'miga':  # its head reads the class vectors when built
+        dataset['split'] = 'val'  # the synthetic pickle has no test split
         vectors = str(out / 'vectors.npy')
         np.save(vectors, random_class_vectors(4))
         options['model.cls_head.class_vectors'] = vectors

@@ -45,14 +45,16 @@ def parse_args(argv=None):
 def main(args):
     from mmaction2_ext.apis import (init_model, load_config, merge_options,
                                     trust_checkpoints)
-    from mmaction2_ext.deploy import export_onnx, extra, test_batch
+    from mmaction2_ext.deploy import example_batch, export_onnx, extra
     extra.require()  # before the model is built: one line, the make target
     if args.trust_checkpoint:
         trust_checkpoints()
     cfg = load_config(args.config)
     merge_options(cfg, cfg_options(args.cfg_options))
     model = init_model(cfg, args.checkpoint)
-    batch = test_batch(model, args.samples)
+    batch = example_batch(model, args.samples)
+    print(f'exporting {args.config} to ONNX, then checking it with ONNX '
+          f'Runtime on {args.samples} test samples...', flush=True)
     report = export_onnx(model, batch['inputs'], args.out, args.opset,
                          args.dynamic, args.tolerance)
     shapes = ', '.join(f'{k} {tuple(v)}' for k, v in report['inputs'].items())
