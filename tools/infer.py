@@ -1,6 +1,7 @@
 """Run a trained model on your own data (docs/inference.md).
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [--pose POSE] [--topk 5]
+        [--backend pytorch|onnxruntime]
         [--window W [--stride S] [--fps F]]
         [--out-json FILE] [--vis FILE.png|FILE.mp4]
     python tools/infer.py CONFIG CHECKPOINT SOURCE --stream [--pose POSE]
@@ -33,7 +34,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Predict the classes (or HAAN detections) of one input')
     parser.add_argument('config', help='model config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file (with --backend '
+                        'onnxruntime: the ONNX file of export_onnx.py)')
     parser.add_argument('input', help='skeleton file, video or feature .npy')
     parser.add_argument('--pose', help='poses of the video (PCAN): pose '
                         'pickle, OpenPose JSON folder, or "mediapipe" to '
@@ -47,6 +49,10 @@ def parse_args(argv=None):
     parser.add_argument('--label-file', help='class names, one per line '
                         '(default: the config\'s label_file or built-in list)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda:0...')
+    parser.add_argument('--backend', default='pytorch',
+                        choices=('pytorch', 'onnxruntime'),
+                        help='onnxruntime: run the ONNX file of '
+                        'tools/deployment/export_onnx.py (docs/deploy.md)')
     parser.add_argument('--topk', type=int, default=5,
                         help='predictions (recognizers) / rows (HAAN) shown')
     parser.add_argument('--window', type=int, help='recognizers: predict '
@@ -312,7 +318,8 @@ def main(args):
         cfg.label_file = args.label_file
     if not args.stream:
         check_input(model_input(cfg, args.config).route, args)
-    model = init_model(cfg, args.checkpoint, args.device)
+    model = init_model(cfg, args.checkpoint, args.device,
+                       backend=args.backend)
     if args.stream:
         results = stream(model, args)
         if args.out_json:

@@ -38,6 +38,7 @@ from ..datasets.ma52 import unreadable_video
 from ..datasets.ma52_labels import MA52_BODY_NAMES
 from ..datasets.pose_import import (OPENPOSE_LAYOUTS, is_mmpose,
                                      load_mmpose, load_openpose, read_json)
+from ..deploy import with_backend
 from ..evaluation.functional.dump import split_score
 from ..utils import DataError, data_error
 from ..utils.safe_pickle import safe_load
@@ -51,13 +52,15 @@ KINDS = ('skeleton', 'rgbpose', 'features')
 def init_model(config: Union[str, Path, Config],
                checkpoint: Optional[str] = None,
                device: Union[str, torch.device] = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               backend: str = 'pytorch') -> nn.Module:
     """The config's model in eval mode on ``device`` with the checkpoint's
     weights (a checkpoint that lacks or misshapes any weight is an error).
     ``model.cfg`` keeps the config, ``model.model_input`` the
     :class:`~mmaction2_ext.apis.model_input.ModelInput` it declares and
     ``model.input_kind`` its entry point ('skeleton', 'rgbpose',
-    'features')."""
+    'features'). ``backend='onnxruntime'``: ``checkpoint`` is an ONNX file
+    exported from this config, run by :class:`~mmaction2_ext.deploy.OrtModel`."""
     cfg = copy.deepcopy(config) if isinstance(config, Config) \
         else load_config(str(config))
     if cfg_options:
@@ -66,10 +69,10 @@ def init_model(config: Union[str, Path, Config],
     if checkpoint is not None and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     model = init_recognizer(cfg, None, device)
-    if checkpoint is not None:
+    if checkpoint is not None and backend == 'pytorch':
         load_weights(model, checkpoint, cfg.get('load_partial', False))
     model.model_input, model.input_kind = spec, spec.route
-    return model
+    return with_backend(model, backend, checkpoint)
 
 
 def load_weights(model: nn.Module, checkpoint: str,

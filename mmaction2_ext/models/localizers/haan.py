@@ -187,7 +187,13 @@ class HAAN(MemoryStateMixin, BaseModel):
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor, data_samples: dict) -> List[dict]:
         """Per video: its detections (spec 4) and its ground truth."""
-        logits = self.forward(inputs, data_samples, mode='tensor')
+        return self.detections(self.forward(inputs, data_samples,
+                                            mode='tensor'), data_samples)
+
+    def detections(self, logits: torch.Tensor, data_samples: dict
+                   ) -> List[dict]:
+        """:meth:`predict`'s results from the fine logits ``(B, T, C)``
+        (every backend's post-processing: PyTorch, ONNX Runtime)."""
         results = []
         for i, n in enumerate(data_samples['seq_lens'].tolist()):
             ratio = float(data_samples['sec2clip_ratios'][i])
