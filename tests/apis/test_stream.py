@@ -267,6 +267,6 @@ def test_a_layout_mediapipe_cannot_give_is_one_line(played, repo_root,
               if line.startswith('error') or 'Traceback' in line]
     assert proc.returncode == 1 and len(errors) == 1, proc.stderr[-2000:]
     assert "MediaPipe gives 2-D poses in the layouts ma52, openpose, coco; " \
-        "this config takes layout 'ntu'" in errors[0]
+        "this config takes layout 'nturgb+d'" in errors[0]
     reliability.record('inference', '--stream on a 3-D skeleton config',
                        errors[0])
