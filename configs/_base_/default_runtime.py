@@ -25,8 +25,9 @@ default_hooks = dict(
 # --deterministic) seeds each epoch from (seed, epoch) so --resume reproduces
 # the uninterrupted run; LabelRangeHook and HiddenLabelsHook check the labels
 # against the head; ProgressIntervalHook caps logger.interval at a tenth of
-# each loader, so every train/val/test phase logs progress.
-# `safety_hooks = False` opts out.
+# each loader, so every train/val/test phase logs progress (and says when a
+# run ends before its first validation). The log lists what was added;
+# tools/analysis/print_config.py shows it. `safety_hooks = False` opts out.
 custom_hooks = []
 
 env_cfg = dict(
