@@ -19,15 +19,27 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 
-# tools/train.py and tools/test.py add the toolbox's safety hooks to every
-# config's custom_hooks (mmaction2_ext/engine/safety.py): NanGuardHook stops at
+# The toolbox's safety hooks (mmaction2_ext/engine/safety.py); tools/train.py
+# and tools/test.py add any of them that a config's custom_hooks lack (as the
+# HAAN configs' own list does). NanGuardHook stops at
 # a NaN/Inf loss before it reaches a checkpoint; EpochSeedHook (with
 # --deterministic) seeds each epoch from (seed, epoch) so --resume reproduces
 # the uninterrupted run; LabelRangeHook and HiddenLabelsHook check the labels
 # against the head; ProgressIntervalHook caps logger.interval at a tenth of
-# each loader, so every train/val/test phase logs progress.
-# `safety_hooks = False` opts out.
-custom_hooks = []
+# each loader, so every train/val/test phase logs progress (and says when a
+# run ends before its first validation). TrainingStateHook carries the
+# memories kept outside the state_dict through checkpoints. The log lists what
+# the tools added; tools/analysis/print_config.py shows it. To opt out, set
+# `safety_hooks = False` (the tools then add none) and a custom_hooks list
+# without them.
+custom_hooks = [
+    dict(type='NanGuardHook'),
+    dict(type='EpochSeedHook'),
+    dict(type='LabelRangeHook'),
+    dict(type='TrainingStateHook'),
+    dict(type='HiddenLabelsHook'),
+    dict(type='ProgressIntervalHook'),
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,

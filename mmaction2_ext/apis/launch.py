@@ -125,26 +125,41 @@ def config_errors(config: str, options: Optional[dict]) -> Iterator[None]:
 
 
 def _rejected_argument(err: TypeError):
-    """(class, argument) when ``err`` is mmengine's ``build_from_cfg`` calling
-    a registered class with a keyword it does not take, else None."""
+    """(class, argument) when ``err`` is a registered class, built by
+    mmengine's ``build_from_cfg``, refusing a keyword in its ``__init__``
+    (or a parent's, through ``super().__init__(**kwargs)``), else None.
+
+    Read from the message and the code objects of the traceback (which
+    functions ran), never from another library's local variables."""
     match = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword "
                       r"argument '(\w+)'", str(err))
-    frames = traceback.extract_tb(err.__traceback__)
-    if match is None or not frames or frames[-1].name != 'build_from_cfg':
+    codes, tb = [], err.__traceback__
+    while tb is not None:
+        codes.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    builds = [i for i, code in enumerate(codes)
+              if code.co_name == 'build_from_cfg']
+    if match is None or not builds:
         return None
-    cls = _registered_class(match.group(1))
-    return None if cls is None else (cls, match.group(2))
+    inits = codes[builds[-1] + 1:]  # the built class's __init__ chain
+    if any(code.co_name != '__init__' for code in inits):
+        return None
+    owner = inits[0].co_qualname.rsplit('.', 1)[0] if inits \
+        else match.group(1)
+    cls = _registered_class(owner)
+    if cls is None or match.group(1) not in {c.__name__ for c in cls.__mro__}:
+        return None
+    return cls, match.group(2)
 
 
 def _registered_class(name: str):
-    """The class called ``name`` in one of mmaction's registries (or their
+    """The class registered as ``name`` in mmaction's registries (or their
     mmengine parents), else None."""
     for registry in vars(registries).values():
         if isinstance(registry, Registry):
-            with contextlib.suppress(KeyError):
-                cls = registry.get(name)
-                if cls is not None:
-                    return cls
+            cls = registry.get(name)
+            if inspect.isclass(cls):
+                return cls
     return None
 
 

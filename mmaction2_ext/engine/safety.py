@@ -3,8 +3,10 @@
 A config that replaces ``custom_hooks`` (as the HAAN configs do) would
 otherwise drop the NaN stop, the per-epoch seeding, the label-range
 check, the hidden-label test guard and the progress logging (interval capped
-at a tenth of each loader) without a word. Opting out takes an explicit
-top-level ``safety_hooks = False`` in the config.
+at a tenth of each loader) without a word. ``configs/_base_/
+default_runtime.py`` lists them; the tools add what a config lacks through
+:func:`.upgrade.upgrade_config`, which logs it. Opting out takes an explicit
+top-level ``safety_hooks = False`` and a ``custom_hooks`` without them.
 """
 import warnings
 

@@ -51,14 +51,17 @@ def _runner(resumed_from='absent'):
 @pytest.mark.parametrize('runner, problem', [
     (_runner(None), 'it did not resume'),
     (_runner('work/epoch_2.pth'), 'it resumed from work/epoch_2.pth'),
-    (_runner(), 'does not record what it resumed from')])
+    (_runner(), 'does not record what it resumed from')],
+    ids=['no resume', 'another checkpoint', 'another runner'])
 def test_resume_check_stops_a_run_that_did_not_resume_from_the_path(
-        runner, problem):
+        runner, problem, reliability):
     with pytest.raises(CheckpointError) as err:
         ResumeCheckHook('work/epoch_1.pth').before_train(runner)
     assert str(err.value).startswith('--resume work/epoch_1.pth: training '
                                      'would not continue from this checkpoint')
     assert problem in str(err.value)
+    reliability.record('resume', f'--resume PATH, but {problem}',
+                       f'error: {err.value}')
 
 
 def test_resume_check_passes_the_resumed_path(tmp_path, monkeypatch):

@@ -32,6 +32,12 @@ def test_every_config_gets_the_safety_hooks_once(repo_root):
             assert types.count(name) == 1, (path, types)
 
 
+def test_the_base_runtime_selects_them_itself(repo_root):
+    cfg = Config.fromfile(osp.join(repo_root, 'configs', '_base_',
+                                   'default_runtime.py'))
+    assert _hook_types(cfg) == SAFETY_HOOKS
+
+
 def test_a_config_replacing_custom_hooks_keeps_its_own_and_gains_ours():
     cfg = Config(dict(custom_hooks=[dict(type='HAANPseudoLabelHook'),
                                     dict(type=NanGuardHook)]))
