@@ -1,0 +1,159 @@
+"""Every input kind docs/inference.md lists, on every method whose config
+accepts it, gives the scores of ``tools/test.py --dump`` on a pickle of the
+same sample (2-D inputs without scores: a score of 1 per joint, what the
+docs promise)."""
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from mmaction2_ext.apis import inference_skeleton, init_model
+from mmaction2_ext.datasets.class_vectors import random_class_vectors
+from mmaction2_ext.datasets.pose_import import OPENPOSE18_TO_COCO17
+
+from inference_cases import random_checkpoint, tools_test_dump, write_config
+
+IMG_SHAPE = (360, 480)
+FRAMES = 36
+METHODS = {  # config, layout, joints, coordinates
+    'stgcn': ('configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py',
+              'coco', 17, 2),
+    'protogcn': ('configs/protogcn/protogcn_tiny_1xb8-16e_synthetic-ntu-3d.py',
+                 'nturgb+d', 25, 3),
+    'miga': ('configs/miga/'
+             'slowonly_tiny-emb20_1xb8-u16-10e_synthetic-imigue-keypoint.py',
+             'imigue', 22, 2),
+}
+# input kind -> (coordinates it carries, layouts it can express)
+INPUTS = {
+    'npy 2-D + score': (2, None), 'npy 2-D': (2, None), 'npy 3-D': (3, None),
+    'json': (None, None), 'pkl': (None, None),
+    'openpose folder': (2, ('coco', 'openpose', 'ma52')),
+    'mmpose json': (2, ('coco', )),
+}
+
+
+def accepts(method, kind):
+    _, layout, _, coords = METHODS[method]
+    need, layouts = INPUTS[kind]
+    return need in (None, coords) and (layouts is None or layout in layouts)
+
+
+MATRIX = [(m, k) for m in sorted(METHODS) for k in INPUTS if accepts(m, k)]
+
+
+def _keypoints(rng, joints, coords):
+    if coords == 3:
+        return rng.normal(0, 0.5, (2, FRAMES, joints, 3)).astype(np.float32)
+    xy = np.zeros((1, FRAMES, joints, 2))
+    xy[..., 0] = rng.uniform(20, IMG_SHAPE[1] - 20, xy.shape[:3])
+    xy[..., 1] = rng.uniform(20, IMG_SHAPE[0] - 20, xy.shape[:3])
+    return xy.astype(np.float32)
+
+
+def _sample(name, keypoint, score=None):
+    anno = dict(frame_dir=name, label=0, total_frames=FRAMES,
+                keypoint=keypoint, img_shape=IMG_SHAPE,
+                original_shape=IMG_SHAPE)
+    if score is not None:
+        anno['keypoint_score'] = score
+    return anno
+
+
+def _openpose_folder(folder, keypoint, score):
+    """OpenPose-18 frames whose COCO-17 reading is ``keypoint``/``score``."""
+    folder.mkdir()
+    for t in range(FRAMES):
+        body = np.zeros((18, 3), np.float32)
+        body[list(OPENPOSE18_TO_COCO17), :2] = keypoint[0, t]
+        body[list(OPENPOSE18_TO_COCO17), 2] = score[0, t]
+        body[1] = [1., 1., 0.5]  # the neck COCO does not have
+        people = [dict(pose_keypoints_2d=body.ravel().tolist())]
+        (folder / f'clip_{t:012d}_keypoints.json').write_text(
+            json.dumps(dict(people=people)))
+    return str(folder)
+
+
+def _mmpose_json(path, keypoint, score):
+    frames = [dict(frame_id=t, instances=[dict(
+        keypoints=keypoint[0, t].tolist(),
+        keypoint_scores=score[0, t].tolist())]) for t in range(FRAMES)]
+    path.write_text(json.dumps(frames))
+    return str(path)
+
+
+def _inputs(out, samples, layout):
+    """input kind -> (source, reference sample name)."""
+    scored, plain = samples.get('scored'), samples.get('plain')
+    xyz = samples.get('xyz')
+    made = {}
+    if scored is not None:
+        kp, score = scored['keypoint'], scored['keypoint_score']
+        np.save(out / 'scored.npy', np.concatenate([kp, score[..., None]],
+                                                   -1))
+        np.save(out / 'plain.npy', plain['keypoint'])
+        made['npy 2-D + score'] = (str(out / 'scored.npy'), 'scored')
+        made['npy 2-D'] = (str(out / 'plain.npy'), 'plain')
+    if layout == 'coco':
+        made['openpose folder'] = (_openpose_folder(
+            out / 'openpose', kp, score), 'scored')
+        made['mmpose json'] = (_mmpose_json(out / 'mmpose.json', kp, score),
+                               'scored')
+    one = scored if scored is not None else xyz
+    if xyz is not None:
+        np.save(out / 'xyz.npy', xyz['keypoint'])
+        made['npy 3-D'] = (str(out / 'xyz.npy'), 'xyz')
+    with open(out / 'sample.json', 'w') as f:
+        json.dump({k: v.tolist() if isinstance(v, np.ndarray) else v
+                   for k, v in one.items()}, f)
+    with open(out / 'sample.pkl', 'wb') as f:
+        pickle.dump(one, f)
+    made['json'] = (str(out / 'sample.json'), one['frame_dir'])
+    made['pkl'] = (str(out / 'sample.pkl'), one['frame_dir'])
+    return made
+
+
+@pytest.fixture(scope='module')
+def method(request, tmp_path_factory, repo_root):
+    config, layout, joints, coords = METHODS[request.param]
+    out = tmp_path_factory.mktemp(request.param)
+    rng = np.random.default_rng(5)
+    kp = _keypoints(rng, joints, coords)
+    if coords == 3:
+        samples = dict(xyz=_sample('xyz', kp))
+    else:
+        score = rng.uniform(0.2, 1., kp.shape[:3]).astype(np.float32)
+        # the reference of a scoreless input: a score of 1 per joint
+        samples = dict(scored=_sample('scored', kp, score),
+                       plain=_sample('plain', kp, np.ones_like(score)))
+    data = str(out / 'data.pkl')
+    with open(data, 'wb') as f:
+        pickle.dump(dict(split=dict(matrix=list(samples)),
+                         annotations=list(samples.values())), f)
+    options = {}
+    if request.param == 'miga':
+        vectors = str(out / 'class_vectors.npy')
+        np.save(vectors, random_class_vectors(4))
+        options['model.cls_head.class_vectors'] = vectors
+    config = write_config(repo_root, config, out,
+                          dict(ann_file=data, split='matrix'), **options)
+    ckpt = random_checkpoint(config, str(out / 'random.pth'))
+    dump = tools_test_dump(repo_root, config, ckpt, out)
+    return dict(model=init_model(config, ckpt), inputs=_inputs(out, samples, layout),
+                dump=dict(zip(samples, dump)), name=request.param)
+
+
+@pytest.mark.parametrize('method,kind', MATRIX, indirect=['method'])
+def test_input_kind_scores_equal_test_dump(method, kind):
+    source, reference = method['inputs'][kind]
+    got = inference_skeleton(method['model'], source, img_shape=IMG_SHAPE)
+    np.testing.assert_allclose(
+        got.pred_score.numpy(),
+        method['dump'][reference]['pred_score'].numpy(), rtol=1e-5,
+        atol=1e-6, err_msg=f'{method["name"]} {kind}')
+
+
+def test_the_matrix_covers_every_documented_kind():
+    assert {k for _, k in MATRIX} == set(INPUTS)
+    assert {m for m, _ in MATRIX} == set(METHODS)
