@@ -1,18 +1,25 @@
 """Every input kind docs/inference.md lists, on every method whose config
-accepts it, gives the scores of ``tools/test.py --dump`` on a pickle of the
+accepts it (skeleton methods: the input itself; PCAN: a video's poses),
+gives the scores of ``tools/test.py --dump`` on a pickle of the
 same sample (2-D inputs without scores: a score of 1 per joint, what the
 docs promise)."""
+import copy
 import json
+import os.path as osp
 import pickle
 
 import numpy as np
 import pytest
 
-from mmaction2_ext.apis import inference_skeleton, init_model
+from mmaction2_ext.apis import (inference_rgbpose, inference_skeleton,
+                                init_model)
 from mmaction2_ext.datasets.class_vectors import random_class_vectors
-from mmaction2_ext.datasets.pose_import import OPENPOSE18_TO_COCO17
+from mmaction2_ext.datasets.pose_import import (FINGERTIPS,
+                                                OPENPOSE18_TO_COCO17)
+from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 
-from inference_cases import random_checkpoint, tools_test_dump, write_config
+from inference_cases import (random_checkpoint, run_infer, tools_test_dump,
+                             write_config)
 
 IMG_SHAPE = (360, 480)
 FRAMES = 36
@@ -157,3 +164,107 @@ def test_input_kind_scores_equal_test_dump(method, kind):
 def test_the_matrix_covers_every_documented_kind():
     assert {k for _, k in MATRIX} == set(INPUTS)
     assert {m for m, _ in MATRIX} == set(METHODS)
+
+
+# --- PCAN: a video and its poses in every format the docs list ------------
+PCAN_POSES = ('pkl', 'json', 'npy 2-D + score', 'npy 2-D', 'openpose folder')
+
+
+def _ma52_openpose_folder(folder, keypoint, score):
+    """OpenPose-18 body + 21-point hands whose MA-52 reading is
+    ``keypoint``/``score`` (fingertips 18-22 left, 23-27 right)."""
+    folder.mkdir()
+    for t in range(keypoint.shape[1]):
+        joints = np.concatenate([keypoint[0, t], score[0, t, :, None]], -1)
+        hands = {}
+        for side, first in (('left', 18), ('right', 23)):
+            hand = np.zeros((21, 3), np.float32)
+            hand[list(FINGERTIPS)] = joints[first:first + 5]
+            hands[f'hand_{side}_keypoints_2d'] = hand.ravel().tolist()
+        people = [dict(pose_keypoints_2d=joints[:18].ravel().tolist(),
+                       **hands)]
+        (folder / f'clip_{t:012d}_keypoints.json').write_text(
+            json.dumps(dict(people=people)))
+    return str(folder)
+
+
+@pytest.fixture(scope='module')
+def pcan(tmp_path_factory, repo_root):
+    out = tmp_path_factory.mktemp('pcan_matrix')
+    root = out / 'ma52'
+    make_ma52(str(root), classes=(0, 11), samples_per_class=(1, 1, 1),
+              size=64, frames=(40, 44))
+    pose = str(root / 'MA-52_openpose_28kp' / 'MA52_test.pkl')
+    with open(pose, 'rb') as f:
+        data = pickle.load(f)
+    ones = copy.deepcopy(data)  # the reference of scoreless poses
+    for anno in ones['annotations'] if isinstance(ones, dict) else ones:
+        anno['keypoint_score'] = np.ones_like(anno['keypoint_score'])
+    with open(out / 'ones.pkl', 'wb') as f:
+        pickle.dump(ones, f)
+    dumps = []
+    for ann_file in (pose, str(out / 'ones.pkl')):
+        work = out / osp.basename(ann_file).split('.')[0]
+        work.mkdir()
+        config = write_config(
+            repo_root, 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py',
+            work, **{'test_dataloader.dataset.ann_file': ann_file,
+                     'test_dataloader.dataset.list_file':
+                     str(root / 'annotations' / 'test_list_videos.txt'),
+                     'test_dataloader.dataset.data_prefix':
+                     dict(video=str(root / 'raw_videos') + '/')})
+        ckpt = str(out / 'random.pth')
+        if not osp.isfile(ckpt):
+            random_checkpoint(config, ckpt)
+        dumps.append(tools_test_dump(repo_root, config, ckpt, work))
+    record, plain = dumps[0][0], dumps[1][0]
+    name = record['frame_dir'].split('/')[-1]
+    annos = data['annotations'] if isinstance(data, dict) else data
+    anno = [a for a in annos if a['frame_dir'] == name][0]
+    kp, score = anno['keypoint'], anno['keypoint_score']
+    np.save(out / 'scored.npy', np.concatenate([kp, score[..., None]], -1))
+    np.save(out / 'plain.npy', kp)
+    with open(out / 'sample.json', 'w') as f:
+        json.dump({k: v.tolist() if isinstance(v, np.ndarray) else v
+                   for k, v in anno.items()}, f)
+    inputs = {
+        'pkl': (pose, record), 'json': (str(out / 'sample.json'), record),
+        'npy 2-D + score': (str(out / 'scored.npy'), record),
+        'npy 2-D': (str(out / 'plain.npy'), plain),
+        'openpose folder': (_ma52_openpose_folder(out / 'openpose', kp,
+                                                  score), record)}
+    return dict(model=init_model(config, ckpt), inputs=inputs,
+                video=str(root / 'raw_videos' / f'{name}.mp4'))
+
+
+@pytest.mark.parametrize('kind', PCAN_POSES)
+def test_pcan_pose_kind_scores_equal_test_dump(pcan, kind):
+    source, record = pcan['inputs'][kind]
+    result = inference_rgbpose(pcan['model'], pcan['video'], source)
+    assert set(result.pred_score) == set(record['pred_score'])
+    for key, expected in record['pred_score'].items():
+        np.testing.assert_allclose(result.pred_score[key].numpy(),
+                                   expected.numpy(), rtol=1e-5, atol=1e-7,
+                                   err_msg=f'{kind} {key}')
+
+
+@pytest.mark.parametrize('method,shape,img_shape', [
+    ('stgcn', (1, 48, 17, 2), None), ('stgcn', (1, 48, 17, 2), IMG_SHAPE),
+    ('protogcn', (2, 40, 25, 3), None)])
+def test_documented_npy_commands_run(method, shape, img_shape, repo_root,
+                                     tmp_path):
+    """The commands of the issue report: a COCO (1, 48, 17, 2) array on the
+    ST-GCN demo (with and without --img-shape), an NTU (2, 40, 25, 3) one
+    on the ProtoGCN tiny config."""
+    config = METHODS[method][0]
+    ckpt = random_checkpoint(config, str(tmp_path / 'random.pth'))
+    kp = np.random.default_rng(0).uniform(1, 300, shape).astype(np.float32)
+    np.save(tmp_path / 'kp.npy', kp)
+    args = [config, ckpt, str(tmp_path / 'kp.npy'), '--out-json',
+            str(tmp_path / 'out.json')]
+    if img_shape:
+        args += ['--img-shape', *map(str, img_shape)]
+    proc = run_infer(repo_root, *args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(tmp_path / 'out.json') as f:
+        assert len(json.load(f)['predictions']) == 4
