@@ -268,3 +268,36 @@ def test_documented_npy_commands_run(method, shape, img_shape, repo_root,
     assert proc.returncode == 0, proc.stderr[-2000:]
     with open(tmp_path / 'out.json') as f:
         assert len(json.load(f)['predictions']) == 4
+
+
+@pytest.mark.parametrize('score,given,expected', [
+    (True, None, 'ones'), (True, 'scores', 'scores'),
+    (False, 'scores', None), (False, None, None), (True, 'in xy', 'scores')])
+def test_scores_become_what_the_model_declares(score, given, expected):
+    from mmaction2_ext.apis.inference import _scores_as_declared
+    from mmaction2_ext.apis.model_input import ModelInput
+    rng = np.random.default_rng(0)
+    kp = rng.uniform(0, 9, (1, 4, 17, 2)).astype(np.float32)
+    scores = rng.uniform(0.1, 1, (1, 4, 17)).astype(np.float32)
+    anno = dict(keypoint=kp)
+    if given == 'scores':
+        anno['keypoint_score'] = scores
+    elif given == 'in xy':
+        anno['keypoint'] = np.concatenate([kp, scores[..., None]], -1)
+    _scores_as_declared(anno, ModelInput('keypoints', 'coco', score))
+    np.testing.assert_array_equal(anno['keypoint'], kp)
+    want = dict(ones=np.ones_like(scores), scores=scores).get(expected)
+    if want is None:
+        assert 'keypoint_score' not in anno
+    else:
+        np.testing.assert_array_equal(anno['keypoint_score'], want)
+
+
+def test_model_input_refuses_a_bad_declaration():
+    from mmaction2_ext.apis.model_input import ModelInput
+    with pytest.raises(ValueError, match='kind'):
+        ModelInput('video', 'coco')
+    with pytest.raises(ValueError, match='layout'):
+        ModelInput('keypoints', 'coco_new')  # a graph, not a data layout
+    with pytest.raises(ValueError, match='2-D'):
+        ModelInput('keypoints', 'nturgb+d', score=True)
