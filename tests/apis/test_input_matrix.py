@@ -16,10 +16,9 @@ from mmaction2_ext.apis import (inference_rgbpose, inference_skeleton,
 from mmaction2_ext.datasets.class_vectors import random_class_vectors
 from mmaction2_ext.datasets.pose_import import (FINGERTIPS,
                                                 OPENPOSE18_TO_COCO17)
-from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 
-from inference_cases import (random_checkpoint, run_infer, tools_test_dump,
-                             write_config)
+from inference_cases import (pcan_test_config, random_checkpoint, run_infer,
+                             synthetic_ma52, tools_test_dump, write_config)
 
 IMG_SHAPE = (360, 480)
 FRAMES = 36
@@ -191,10 +190,7 @@ def _ma52_openpose_folder(folder, keypoint, score):
 @pytest.fixture(scope='module')
 def pcan(tmp_path_factory, repo_root):
     out = tmp_path_factory.mktemp('pcan_matrix')
-    root = out / 'ma52'
-    make_ma52(str(root), classes=(0, 11), samples_per_class=(1, 1, 1),
-              size=64, frames=(40, 44))
-    pose = str(root / 'MA-52_openpose_28kp' / 'MA52_test.pkl')
+    root, pose = synthetic_ma52(out)
     with open(pose, 'rb') as f:
         data = pickle.load(f)
     ones = copy.deepcopy(data)  # the reference of scoreless poses
@@ -206,13 +202,7 @@ def pcan(tmp_path_factory, repo_root):
     for ann_file in (pose, str(out / 'ones.pkl')):
         work = out / osp.basename(ann_file).split('.')[0]
         work.mkdir()
-        config = write_config(
-            repo_root, 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py',
-            work, **{'test_dataloader.dataset.ann_file': ann_file,
-                     'test_dataloader.dataset.list_file':
-                     str(root / 'annotations' / 'test_list_videos.txt'),
-                     'test_dataloader.dataset.data_prefix':
-                     dict(video=str(root / 'raw_videos') + '/')})
+        config = pcan_test_config(repo_root, root, ann_file, work)
         ckpt = str(out / 'random.pth')
         if not osp.isfile(ckpt):
             random_checkpoint(config, ckpt)
