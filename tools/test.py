@@ -76,6 +76,8 @@ def check_visualization(cfg, config):
     """What mmaction2's --show/--show-dir need: a VisualizationHook in
     ``default_hooks`` and a ``visualizer``."""
     from mmaction2_ext.apis import ConfigError
+    from mmaction2_ext.apis.model_input import refuse_stock_visualization
+    refuse_stock_visualization(cfg, config)
     if 'visualization' not in cfg.get('default_hooks', {}):
         raise ConfigError(
             f'{config}: --show/--show-dir need default_hooks.visualization='

@@ -74,9 +74,11 @@ class ModelInput:
     def describe(self) -> str:
         if self.kind == 'features':
             return 'clip features'
-        score = ' + score' if self.score else ''
-        return (f'{self.kind} of {self.joints} {self.coords}-D joints{score} '
-                f'(layout {self.layout})')
+        points = (f'{self.joints} {self.coords}-D keypoints'
+                  f'{" + score" if self.score else ""} (layout {self.layout})')
+        return dict(rgbpose=f'a video and its {points}',
+                    heatmaps=f'{points} drawn as heatmaps').get(self.kind,
+                                                                points)
 
 
 def _clip_len(cfg: Config) -> Optional[int]:
@@ -103,4 +105,22 @@ def model_input(cfg: Config, source: str = 'the config') -> ModelInput:
             from err
 
 
-__all__ = ['ModelInput', 'ROUTES', 'model_input']
+def refuse_stock_visualization(cfg: Config, source: str) -> None:
+    """``tools/test.py --show/--show-dir``: mmaction2's ``VisualizationHook``
+    draws the RGB frames of ``inputs``, which no toolbox model takes; a
+    config that declares its input is pointed to ``tools/infer.py --vis``."""
+    declared = cfg.get('model_input')
+    if declared is None:
+        return  # an RGB config: the stock hook can draw it
+    spec = model_input(cfg, source)
+    draws = 'a timeline .png' if spec.kind == 'features' else \
+        'the poses and top labels as an .mp4'
+    raise DataError(
+        f'--show/--show-dir: mmaction2\'s VisualizationHook draws RGB frames, '
+        f'{source} takes {spec.describe()}; draw its predictions with '
+        f'tools/infer.py {source} CHECKPOINT INPUT --vis OUT ({draws}; '
+        'docs/inference.md)')
+
+
+__all__ = ['ModelInput', 'ROUTES', 'model_input',
+           'refuse_stock_visualization']

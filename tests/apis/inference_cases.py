@@ -10,6 +10,7 @@ import torch
 from mmengine.config import Config
 
 from mmaction2_ext.apis import init_model
+from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -24,6 +25,26 @@ def write_config(repo_root, config, out_dir, dataset=None, **options):
     path = str(out_dir / 'config.py')
     cfg.dump(path)
     return path
+
+
+def synthetic_ma52(out_dir):
+    """Two synthetic MA-52 test videos and their poses under
+    ``out_dir/ma52``: (root, test pose pickle)."""
+    root = out_dir / 'ma52'
+    make_ma52(str(root), classes=(0, 11), samples_per_class=(1, 1, 1),
+              size=64, frames=(40, 44))
+    return root, str(root / 'MA-52_openpose_28kp' / 'MA52_test.pkl')
+
+
+def pcan_test_config(repo_root, root, ann_file, out_dir):
+    """The PCAN tiny config testing ``ann_file`` on the videos of ``root``."""
+    return write_config(
+        repo_root, 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py',
+        out_dir, **{'test_dataloader.dataset.ann_file': ann_file,
+                    'test_dataloader.dataset.list_file':
+                    str(root / 'annotations' / 'test_list_videos.txt'),
+                    'test_dataloader.dataset.data_prefix':
+                    dict(video=str(root / 'raw_videos') + '/')})
 
 
 def random_checkpoint(config, path, seed=0):

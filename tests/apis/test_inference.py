@@ -15,12 +15,12 @@ from mmaction2_ext.datasets.class_vectors import random_class_vectors
 from mmaction2_ext.datasets.labels import class_names
 from mmaction2_ext.datasets.ma52_labels import MA52_BODY_NAMES
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
-from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.utils import DataError
 
 from helpers import RunsCode
-from inference_cases import random_checkpoint, tools_test_dump, write_config
+from inference_cases import (pcan_test_config, random_checkpoint,
+                             synthetic_ma52, tools_test_dump, write_config)
 
 SKELETON_CASES = {
     'stgcn': ('configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py', 'coco',
@@ -235,17 +235,8 @@ def test_haan_bad_input_is_an_error(case, haan_case, reliability):
 @pytest.fixture(scope='module')
 def pcan_case(tmp_path_factory, repo_root):
     out = tmp_path_factory.mktemp('pcan')
-    root = out / 'ma52'
-    make_ma52(str(root), classes=(0, 11), samples_per_class=(1, 1, 1),
-              size=64, frames=(40, 44))
-    pose = str(root / 'MA-52_openpose_28kp' / 'MA52_test.pkl')
-    config = write_config(
-        repo_root, 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py', out,
-        **{'test_dataloader.dataset.ann_file': pose,
-           'test_dataloader.dataset.list_file':
-           str(root / 'annotations' / 'test_list_videos.txt'),
-           'test_dataloader.dataset.data_prefix':
-           dict(video=str(root / 'raw_videos') + '/')})
+    root, pose = synthetic_ma52(out)
+    config = pcan_test_config(repo_root, root, pose, out)
     ckpt = random_checkpoint(config, str(out / 'random.pth'))
     return dict(config=config, ckpt=ckpt, pose=pose, videos=root /
                 'raw_videos', dump=tools_test_dump(repo_root, config, ckpt,

@@ -118,7 +118,10 @@ def _cli_case(case, tmp_path):
             pytest.skip('CUDA present: --amp runs')
         return ['tools/train.py', CONFIG, '--amp'], '--amp needs a GPU'
     assert case == '--show-dir without a VisualizationHook'
-    return [*test, '--show-dir', tmp_path / 'vis'], \
+    # an RGB config: the toolbox's others are refused before this check
+    # (tests/tools/test_show_dir.py)
+    rgb = 'configs/pcan/rgb-only_slowonly-r50_1xb12-8x1x1-18e_ma52-rgb.py'
+    return ['tools/test.py', rgb, CONFIG, '--show-dir', tmp_path / 'vis'], \
         '--show/--show-dir need default_hooks.visualization'
 
 

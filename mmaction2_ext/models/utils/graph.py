@@ -19,9 +19,9 @@ class Graph:
     """Adjacency tensor ``A`` (K, V, V) of a skeleton layout.
 
     Args:
-        layout: a layout name with a graph
-            (:data:`~mmaction2_ext.datasets.layouts.GRAPH_LAYOUTS`) or a dict with ``num_node``,
-            ``inward`` and ``center``.
+        layout: a layout with a graph (``GRAPH_LAYOUTS`` of
+            :mod:`mmaction2_ext.datasets.layouts`) or a dict with
+            ``num_node``, ``inward`` and ``center``.
         mode: 'spatial' (I, normalised in, normalised out), 'stgcn_spatial',
             'binary_adj' or 'random' (topology ignored:
             ``randn(num_filter, V, V) * init_std + init_off``, drawn from
