@@ -382,7 +382,8 @@ def test_rendered_rows_stack_to_the_batch_without_a_copy():
     torch.testing.assert_close(stacked, torch.stack(plain), rtol=0, atol=0)
 
 
-@pytest.mark.parametrize('pick', ['reversed', 'subset', 'mixed', 'dim 1'])
+@pytest.mark.parametrize('pick', ['reversed', 'subset', 'prefix', 'mixed',
+                                  'dim 1'])
 def test_other_stacks_of_rows_are_real_stacks(pick):
     """Only all rows of one batch, in order, along dim 0 are the batch;
     anything else is copied as usual and gives a plain tensor."""
@@ -390,6 +391,7 @@ def test_other_stacks_of_rows_are_real_stacks(pick):
     other, ref, dim = {
         'reversed': (rows[::-1], plain[::-1], 0),
         'subset': (rows[1:], plain[1:], 0),
+        'prefix': (rows[:2], plain[:2], 0),  # views in place, one short
         'mixed': (plain[:1] + rows[1:], plain, 0),
         'dim 1': (rows, plain, 1)}[pick]
     got = torch.stack(other, dim=dim)
