@@ -3,6 +3,7 @@
 import glob
 import json
 import os
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -180,3 +181,47 @@ def test_stream_a_real_clip_with_mediapipe(mediapipe, repo_root, upstream_dir,
     assert results['timeline'], 'no label: the window never filled'
     assert results['lag_max'] >= results['lag_median'] >= 0
     assert all(len(w['predictions']) == 5 for w in results['timeline'])
+
+
+def _result(pose_xy, visibility, left=None):
+    """A Holistic result stand-in: normalised landmarks as MediaPipe gives."""
+    def landmarks(xy, vis):
+        return SimpleNamespace(landmark=[
+            SimpleNamespace(x=x, y=y, visibility=v)
+            for (x, y), v in zip(xy, vis)])
+    return SimpleNamespace(
+        pose_landmarks=None if pose_xy is None else landmarks(pose_xy,
+                                                              visibility),
+        left_hand_landmarks=None if left is None else landmarks(
+            left, [0.] * len(left)),
+        right_hand_landmarks=None)
+
+
+def test_landmarks_outside_the_frame_score_zero_on_every_side():
+    """Inside is [0, W) x [0, H): a point at 0 is in, one at W or H out,
+    on both sides of both axes. Hand points score 1 (no visibility)."""
+    from mmaction2_ext.apis.pose_extract import _frame_joints
+    width, height = 200, 100
+    xy = np.full((33, 2), 0.5)
+    cases = {  # MediaPipe landmark -> (x, y) normalised, inside?
+        'nose': ((0., 0.), True), 'l_shoulder': ((-0.001, 0.5), False),
+        'r_shoulder': ((0.5, -0.001), False), 'l_elbow': ((1., 0.5), False),
+        'r_elbow': ((0.5, 1.), False), 'l_wrist': ((0.999, 0.999), True),
+        'r_hip': ((1.2, 0.5), False)}
+    for name, (point, _) in cases.items():
+        xy[MP.index(name)] = point
+    hand = np.full((21, 2), 0.25)
+    hand[4] = (1.5, 0.25)  # the thumb tip outside
+    got = _frame_joints(_result(xy, [0.8] * 33, hand), (height, width),
+                        'ma52')
+    for name, (point, inside) in cases.items():
+        row = got[OPENPOSE18.index(name)]
+        np.testing.assert_allclose(row[:2], (point[0] * width,
+                                             point[1] * height))
+        assert row[2] == (np.float32(0.8) if inside else 0), name
+    # the neck: shoulder midpoint, the lower shoulder score (one is out)
+    assert got[OPENPOSE18.index('neck'), 2] == 0
+    np.testing.assert_array_equal(got[18:23, 2], [0, 1, 1, 1, 1])
+    assert not got[23:].any()  # no right hand
+    empty = _frame_joints(_result(None, None), (height, width), 'coco')
+    assert empty.shape == (17, 3) and not empty.any()

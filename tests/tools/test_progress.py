@@ -9,6 +9,9 @@ def test_interval_scales_with_the_loader():
     assert progress_interval(200, 150) == 15
     assert progress_interval(200, 5) == 1
     assert progress_interval(20, 1000) == 20  # a smaller interval is kept
+    assert progress_interval(200, 25) == 3  # rounded up: at most 10 lines
+    assert progress_interval(3, 30) == 3  # exactly a tenth
+    assert progress_interval(200, 0) == 1  # an empty loader
 
 
 def test_test_run_logs_progress_despite_a_large_interval(

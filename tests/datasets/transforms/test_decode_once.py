@@ -169,3 +169,33 @@ def test_inference_takes_decode_once_configs_as_rgbpose(repo_root, config):
     spec = model_input(Config.fromfile(osp.join(repo_root, 'configs/pcan',
                                                 config)))
     assert spec.route == 'rgbpose' and spec.coords == 2
+
+
+class SeekingReader(FakeReader):
+    """Also decord's seek/next (efficient mode): frame i is filled with i,
+    rounded down to a keyframe every 4 frames."""
+
+    def seek(self, index):
+        self.calls.append(('seek', int(index)))
+        self.at = int(index) // 4 * 4
+
+    def next(self):
+        frame = np.full((4, 6, 3), self.at, np.uint8)
+        return type('NDArray', (), {'asnumpy': lambda self: frame})()
+
+
+def test_efficient_mode_stays_stock():
+    """Keyframe seeking (DecordDecode's mode='efficient') is not
+    decode-once's business: the same seeks and keyframes as stock."""
+    from mmaction.registry import TRANSFORMS
+    inds = np.array([5, 2, 9, 2])
+    frames = {}
+    decode = 'DecordDecodeOnce'
+    for kind in (decode, 'DecordDecode'):
+        reader = SeekingReader()
+        t = TRANSFORMS.build(dict(type=kind, mode='efficient'))
+        frames[kind] = [int(f[0, 0, 0]) for f in
+                        t._decord_load_frames(reader, inds)]
+        assert reader.calls == [('seek', 0), ('seek', 5), ('seek', 2),
+                                ('seek', 9), ('seek', 2)]
+    assert frames[decode] == [4, 0, 8, 0]

@@ -91,6 +91,17 @@ def test_epoch_seed_equals_seed_plus_epoch():
     assert drawn == float(torch.rand(1))
 
 
+def test_epoch_seed_wraps_at_2_to_the_32():
+    """A seed near numpy's limit (2**32 - 1) plus the epoch wraps around
+    instead of failing; seed 0 at epoch 0 is seed 0."""
+    _, drawn, _ = seeded_draws(2**32 - 1, 3)
+    np.random.seed(2)
+    assert drawn == float(np.random.rand())
+    _, _, drawn = seeded_draws(0, 0)
+    torch.manual_seed(0)
+    assert drawn == float(torch.rand(1))
+
+
 def test_epoch_seed_inactive_without_deterministic():
     torch.manual_seed(123)
     expected = float(torch.rand(1))

@@ -435,3 +435,21 @@ def test_following_preprocessor_still_normalises_and_blends(multimodal):
     assert (ours_in - bare.reshape(ours_in.shape)).abs().max() > 0.1
     for r, o in zip(ref['data_samples'], ours['data_samples']):
         torch.testing.assert_close(o.gt_label, r.gt_label)  # mixed labels
+
+
+@pytest.mark.parametrize('offset', [(1., 0.), (0., -1.), (0.6, 0.8),
+                                    (0.99, 0.), (1.01, 0.)])
+def test_limbs_about_a_pixel_long_match_stock(offset):
+    """Stock draws a limb shorter than 1 pixel as its start joint and one of
+    exactly 1 pixel as a line (different value and extent): both sides."""
+    rng = np.random.default_rng(5)
+    sample = clip_sample(rng, 1, 1, 2, 17, (20, 22))
+    kp, score = sample['keypoint'], sample['keypoint_score']
+    kp[0, :, 0] = (9.5, 7.25)
+    kp[0, :, 1] = kp[0, :, 0] + np.float32(offset)
+    score[0, :, :2] = (0.9, 0.4)  # start and min differ
+    cfg = dict(with_kp=False, with_limb=True, **COCO_FLIP)
+    ref = stock_batch([sample], cfg, MODELS.build(
+        dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+    torch.testing.assert_close(ours_batch([sample], cfg), ref, rtol=0,
+                               atol=1e-5)

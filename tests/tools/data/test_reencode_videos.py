@@ -161,3 +161,39 @@ def test_usage_mistakes(case, tool, tmp_path, capsys, reliability):
     reliability.record('reencode', {'same folders': 'DST_DIR is SRC_DIR',
                                     'missing list entry': '--list names a '
                                     'missing video'}[case], line)
+
+
+def test_check_refuses_a_real_video_that_differs(tool, tmp_path):
+    """The check itself, on a real written file (not a stand-in): another
+    frame count or an fps beyond the container's rounding is refused."""
+    video = tmp_path / 'out.mp4'
+    _write_video(video, 6, 25, (32, 32))
+    fps = decord.VideoReader(str(video)).get_avg_fps()
+    tool._check('src.mp4', str(video), 6, fps)  # matches
+    tool._check('src.mp4', str(video), 6, fps * (1 + 0.9e-4))  # rounding
+    for frames, rate, message in [
+            (7, fps, 're-encoded video has 6 frames, the source 7'),
+            (5, fps, 're-encoded video has 6 frames, the source 5'),
+            (6, fps * 1.01, 'fps, the source'),
+            (6, fps * 0.99, 'fps, the source')]:
+        with pytest.raises(tool.ReencodeError, match=message):
+            tool._check('src.mp4', str(video), frames, rate)
+    (tmp_path / 'empty.mp4').write_bytes(b'')
+    with pytest.raises(tool.ReencodeError, match='cannot be read'):
+        tool._check('src.mp4', str(tmp_path / 'empty.mp4'), 6, fps)
+
+
+@pytest.mark.parametrize('flag', ['--gop', '--workers', '--short-side',
+                                  '--size'])
+@pytest.mark.parametrize('value', ['0', '-1'])
+def test_numbers_below_one_are_refused(tool, flag, value, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        tool.parse_args(['src', 'dst', flag, value])
+    assert exit_info.value.code == 2
+    assert f'{flag} must be >= 1' in capsys.readouterr().err
+
+
+def test_one_is_accepted(tool):
+    args = tool.parse_args(['src', 'dst', '--gop', '1', '--workers', '1',
+                            '--size', '1'])
+    assert (args.gop, args.workers, args.size) == (1, 1, 1)
