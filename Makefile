@@ -16,7 +16,7 @@ SITE_PACKAGES := import sysconfig; print(sysconfig.get_paths()["purelib"])
 # torch/OpenMP thread: two workers on two cores, no oversubscription
 TEST_WORKERS ?= 2
 
-.PHONY: install pose-install test demo
+.PHONY: install pose-install tracking-install test demo
 
 $(VENV)/.installed: requirements.txt requirements-tests.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,8 +42,17 @@ $(POSE_VENV)/.installed: $(VENV)/.installed requirements-pose.txt
 
 pose-install: $(POSE_VENV)/.installed
 
+# the tracking extra (tools/train.py --vis-backend): only adds packages to
+# $(VENV), changes none of its versions (see requirements-tracking.txt)
+$(VENV)/.tracking-installed: $(VENV)/.installed requirements-tracking.txt
+	$(PY) -m pip install -q -r requirements-tracking.txt
+	$(PY) -c 'import tensorboard, mlflow, wandb'
+	touch $@
+
+tracking-install: $(VENV)/.tracking-installed
+
 # the suite, then the pose extra's tests in .venv-pose, where a skip fails
-test: install pose-install
+test: install pose-install tracking-install
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py
 
