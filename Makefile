@@ -51,9 +51,11 @@ $(VENV)/.tracking-installed: $(VENV)/.installed requirements-tracking.txt
 
 tracking-install: $(VENV)/.tracking-installed
 
-# the suite, then the pose extra's tests in .venv-pose, where a skip fails
+# the suite, then the tracking and pose extras' tests, where a skip fails
 test: install pose-install tracking-install
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests \
+	    --ignore tests/tools/test_tracking.py
+	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(PY) -m pytest -q tests/tools/test_tracking.py
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py
 
 demo: install pose-install
