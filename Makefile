@@ -20,7 +20,7 @@ SITE_PACKAGES := import sysconfig; print(sysconfig.get_paths()["purelib"])
 # torch/OpenMP thread: two workers on two cores, no oversubscription
 TEST_WORKERS ?= 2
 
-.PHONY: install pose-install deploy-install test demo
+.PHONY: install pose-install deploy-install tracking-install test demo
 
 $(VENV)/.installed: requirements.txt requirements-tests.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,10 +56,21 @@ $(DEPLOY_VENV)/.installed: $(VENV)/.installed requirements-deploy.txt
 
 deploy-install: $(DEPLOY_VENV)/.installed
 
-# the suite, then the pose extra's tests in .venv-pose and the deploy
-# extra's in .venv-deploy, where a skip fails
-test: install pose-install deploy-install
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
+# the tracking extra (tools/train.py --vis-backend): only adds packages to
+# $(VENV), changes none of its versions (see requirements-tracking.txt)
+$(VENV)/.tracking-installed: $(VENV)/.installed requirements-tracking.txt
+	$(PY) -m pip install -q -r requirements-tracking.txt
+	$(PY) -c 'import tensorboard, mlflow, wandb'
+	touch $@
+
+tracking-install: $(VENV)/.tracking-installed
+
+# the suite, then (where a skip fails) the tracking extra's tests, the pose
+# extra's in .venv-pose and the deploy extra's in .venv-deploy
+test: install pose-install deploy-install tracking-install
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests \
+	    --ignore tests/tools/test_tracking.py
+	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(PY) -m pytest -q tests/tools/test_tracking.py
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(DEPLOY_PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/deploy
 

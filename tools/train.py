@@ -44,6 +44,10 @@ def parse_args():
         '--cfg-options', nargs='+', action=CfgOptions,
         help='override config settings, key=value (e.g. '
         'train_dataloader.batch_size=8 model.cls_head.num_classes=52)')
+    parser.add_argument(
+        '--vis-backend', nargs='+', default=[], metavar='NAME',
+        help='also log to tensorboard, mlflow and/or wandb (offline unless '
+        'WANDB_MODE is set); needs make tracking-install')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
@@ -57,6 +61,7 @@ def merge_args(cfg, args):
     """Fold ``--cfg-options``, then the other flags (which win, as in
     mmaction2) into the config."""
     from mmaction2_ext.apis import ConfigError, check_amp, merge_options
+    from mmaction2_ext.engine.tracking import add_vis_backends
     merge_options(cfg, args.cfg_options)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
@@ -87,6 +92,7 @@ def merge_args(cfg, args):
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     merge_randomness(cfg, args)
+    add_vis_backends(cfg, args.vis_backend, args.config)
     return cfg
 
 

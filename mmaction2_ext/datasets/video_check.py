@@ -7,11 +7,9 @@ Expectations come from a list file (``<video> <label>`` as MA-52's
 a pose pickle (``total_frames``, ``original_shape`` or ``img_shape`` (H, W),
 ``fps`` if present) and fps / size given for every video.
 """
-import contextlib
 import os
 import os.path as osp
-import sys
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..utils import data_error, safe_load
 from .ma52 import video_name
@@ -94,22 +92,6 @@ def decode_facts(path: str) -> Tuple[dict, Optional[str]]:
         return facts, f'decoding stops at frame {facts["frames"]} ' \
             f'({_first_line(err)})'
     return facts, None
-
-
-@contextlib.contextmanager
-def quiet_stderr() -> Iterator[None]:
-    """Silence FFmpeg's and decord's C-level log lines on fd 2 (decord's
-    own ``ERROR opening`` line ignores its log level): a broken video is
-    reported once, by name, instead."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, 'w') as null:
-        os.dup2(null.fileno(), 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def _first_line(err: BaseException) -> str:

@@ -56,6 +56,7 @@ def test_folder_report_names_every_broken_file(videos, tmp_path, repo_root,
     assert bad['empty.mp4'] == 'empty file'
     assert bad['truncated.mp4'].startswith('cannot be opened')
     assert '2 of 5 videos have problems' in proc.stdout
+    assert proc.stderr == ''  # the decoders' own messages are kept off
     assert 'report: ' + str(out) in proc.stdout
 
 

@@ -171,6 +171,17 @@ def _bad_case(case, tmp_path, run):
     if case == 'HAAN dump scored as a recognizer':
         return [stgcn['config'], run('haan')['dump']], \
             "[sample 0, field 'pred_score']: AccMetric needs this field"
+    if case == 'HAAN dump with labels beyond the classes':
+        with open(run('haan')['dump'], 'rb') as f:
+            records = pickle.load(f)
+        for r in records:
+            r['gt_labels'] = [50] * len(r['gt_labels'])
+        path = tmp_path / 'haan.pkl'
+        with open(path, 'wb') as f:
+            pickle.dump(records, f)
+        return [run('haan')['config'], str(path)], \
+            'haan.pkl: HAANDetectionMetric cannot score it (ValueError(' \
+            '"ground truth'
     assert case == 'dump with another class count'
     with open(stgcn['dump'], 'rb') as f:
         records = pickle.load(f)
@@ -187,7 +198,8 @@ def _bad_case(case, tmp_path, run):
 @pytest.mark.parametrize('case', [
     'missing config', 'missing dump', 'dump with another class count',
     'dump of a skeleton model scored as PCAN',
-    'HAAN dump scored as a recognizer'])
+    'HAAN dump scored as a recognizer',
+    'HAAN dump with labels beyond the classes'])
 def test_bad_input_is_one_error_line(case, tmp_path, tmp_path_factory,
                                      repo_root, tool_env, reliability):
     args, expected = _bad_case(

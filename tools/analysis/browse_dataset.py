@@ -1,7 +1,8 @@
 """Pictures of what a config's pipeline feeds the model, to check data
 before a long run.
 
-    python tools/analysis/browse_dataset.py CONFIG --phase train --out DIR [-n 8]
+    python tools/analysis/browse_dataset.py CONFIG --phase train \
+        --out DIR [-n 8]
 
 One PNG per sample (``<phase>_<index>.png``): a row per input at evenly
 spaced time steps of the first clip: RGB frames with the skeleton the
