@@ -172,3 +172,28 @@ def test_pcan_scores_equal_the_test_dump(exported, ort, repo_root, tmp_path):
                                    atol=ATOL)
         np.testing.assert_allclose(outputs['body'][i].numpy(), body,
                                    atol=ATOL)
+
+
+def test_exported_from_size_one_dims_keeps_them_free(exported, ort,
+                                                    repo_root, tmp_path):
+    """Exported from one sample of one clip, batch and clips stay free
+    (the exporter bakes a size-1 dim of PCAN into its reshapes)."""
+    from conftest import run_export
+    from inference_cases import write_config
+    entry = exported('pcan')
+    config = write_config(repo_root, entry['config'], tmp_path, **{
+        'test_dataloader.dataset.pipeline.0.num_clips': 1})
+    onnx_file = str(tmp_path / 'one.onnx')
+    proc = run_export(repo_root, config, entry['checkpoint'], '--out',
+                      onnx_file, '--samples', '1')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'on imgs (1, 1, 3, 8, 56, 56)' in proc.stdout
+    session = ort.InferenceSession(onnx_file)
+    assert [i.shape[:2] for i in session.get_inputs()] == [
+        ['batch', 'clips']] * 2
+    # run on the original config: 2 samples of 2 clips
+    model, onnx = both_backends(dict(entry, onnx=onnx_file))
+    batch = collated_test_samples(model.cfg, 2)
+    with torch.no_grad():
+        want = model.test_step(batch)
+    assert_same_results(onnx.test_step(batch), want)
