@@ -2,6 +2,8 @@
 ``error:`` line each, and nothing half-written."""
 import importlib.util
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -94,7 +96,6 @@ def _installed(name):
 
 
 def test_extra_not_installed_infer(exported, ort, repo_root, reliability):
-    import subprocess
     stgcn = exported('stgcn')
     tool = 'tools/infer.py'
     args = [tool, stgcn['config'], stgcn['onnx'], stgcn['data'],
