@@ -16,6 +16,11 @@ POSE_PY := $(POSE_VENV)/bin/python
 DEPLOY_VENV ?= .venv-deploy
 DEPLOY_PY := $(DEPLOY_VENV)/bin/python
 SITE_PACKAGES := import sysconfig; print(sysconfig.get_paths()["purelib"])
+# a layered venv (python $(1)) sees $(VENV)'s packages after its own
+define see_core_venv
+$(PY) -c '$(SITE_PACKAGES)' | sed 's/.*/import site; site.addsitedir("&")/' \
+    > "$$($(1) -c '$(SITE_PACKAGES)')/mmaction2_ext_core_venv.pth"
+endef
 # test processes (pytest-xdist; one file per worker at a time), each with one
 # torch/OpenMP thread: two workers on two cores, no oversubscription
 TEST_WORKERS ?= 2
@@ -39,8 +44,7 @@ install: $(VENV)/.installed
 $(POSE_VENV)/.installed: $(VENV)/.installed requirements-pose.txt
 	test -x $(POSE_PY) || $(PY) -m venv $(POSE_VENV)
 	$(POSE_PY) -m pip install -q --no-deps -r requirements-pose.txt
-	$(PY) -c '$(SITE_PACKAGES)' | sed 's/.*/import site; site.addsitedir("&")/' \
-	    > "$$($(POSE_PY) -c '$(SITE_PACKAGES)')/mmaction2_ext_core_venv.pth"
+	$(call see_core_venv,$(POSE_PY))
 	$(POSE_PY) -c 'import cv2, mediapipe, mmaction2_ext; assert "$(POSE_VENV)" in cv2.__file__'
 	touch $@
 
@@ -49,8 +53,7 @@ pose-install: $(POSE_VENV)/.installed
 $(DEPLOY_VENV)/.installed: $(VENV)/.installed requirements-deploy.txt
 	test -x $(DEPLOY_PY) || $(PY) -m venv $(DEPLOY_VENV)
 	$(DEPLOY_PY) -m pip install -q --no-deps -r requirements-deploy.txt
-	$(PY) -c '$(SITE_PACKAGES)' | sed 's/.*/import site; site.addsitedir("&")/' \
-	    > "$$($(DEPLOY_PY) -c '$(SITE_PACKAGES)')/mmaction2_ext_core_venv.pth"
+	$(call see_core_venv,$(DEPLOY_PY))
 	$(DEPLOY_PY) -c 'import onnx, onnxscript, onnxruntime, mmaction2_ext; assert "$(DEPLOY_VENV)" in onnx.__file__'
 	touch $@
 

@@ -93,8 +93,13 @@ class OrtModel:
 
     def run(self, inputs) -> list:
         """The graph's outputs (tensors) for the preprocessed ``inputs``."""
-        outputs = self.session.run(list(self.wrapper.output_names),
-                                   self._feed(inputs))
+        feed = self._feed(inputs)
+        try:
+            outputs = self.session.run(list(self.wrapper.output_names), feed)
+        except Exception as err:  # onnxruntime's own error types
+            shapes = {k: v.shape for k, v in feed.items()}
+            raise DataError(f'{self.onnx_file}: ONNX Runtime failed on inputs '
+                            f'{shapes} ({str(err).splitlines()[0]})') from err
         return [torch.from_numpy(np.asarray(o)) for o in outputs]
 
     def test_step(self, data) -> list:

@@ -55,7 +55,8 @@ def assert_same_results(got, want):
 @pytest.mark.parametrize('method', sorted(CONFIGS))
 def test_onnx_runtime_equals_pytorch_on_test_inputs(method, exported, ort):
     entry = exported(method)
-    found = re.search(r'max \|ONNX Runtime - PyTorch\| = (\S+) on', entry['log'])
+    found = re.search(r'max \|ONNX Runtime - PyTorch\| = (\S+) on',
+                      entry['log'])
     assert found and float(found[1]) <= ATOL, entry['log']
     model, onnx = both_backends(entry)
     batch = collated_test_samples(model.cfg, 3)
@@ -160,8 +161,8 @@ def test_pcan_scores_equal_the_test_dump(exported, ort, repo_root, tmp_path):
     dump = tools_test_dump(repo_root, entry['config'], entry['checkpoint'],
                            tmp_path)
     model, onnx = both_backends(entry)
-    batch = model.data_preprocessor(collated_test_samples(model.cfg, len(dump)),
-                                    False)
+    batch = model.data_preprocessor(
+        collated_test_samples(model.cfg, len(dump)), False)
     outputs = dict(zip(onnx.wrapper.output_names, onnx.run(batch['inputs'])))
     for i, record in enumerate(dump):
         for key, value in record['pred_score'].items():
@@ -172,3 +173,54 @@ def test_pcan_scores_equal_the_test_dump(exported, ort, repo_root, tmp_path):
                                    atol=ATOL)
         np.testing.assert_allclose(outputs['body'][i].numpy(), body,
                                    atol=ATOL)
+
+
+def test_exported_from_size_one_dims_keeps_them_free(exported, ort,
+                                                    repo_root, tmp_path):
+    """Exported from one sample of one clip, batch and clips stay free
+    (the exporter bakes a size-1 dim of PCAN into its reshapes)."""
+    from conftest import run_export
+    from inference_cases import write_config
+    entry = exported('pcan')
+    config = write_config(repo_root, entry['config'], tmp_path, **{
+        'test_dataloader.dataset.pipeline.0.num_clips': 1})
+    onnx_file = str(tmp_path / 'one.onnx')
+    proc = run_export(repo_root, config, entry['checkpoint'], '--out',
+                      onnx_file, '--samples', '1')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'on imgs (1, 1, 3, 8, 56, 56)' in proc.stdout
+    session = ort.InferenceSession(onnx_file)
+    assert [i.shape[:2] for i in session.get_inputs()] == [
+        ['batch', 'clips']] * 2
+    # run on the original config: 2 samples of 2 clips
+    model, onnx = both_backends(dict(entry, onnx=onnx_file))
+    batch = collated_test_samples(model.cfg, 2)
+    with torch.no_grad():
+        want = model.test_step(batch)
+    assert_same_results(onnx.test_step(batch), want)
+
+
+def test_dynamic_and_opset_options(exported, ort, repo_root, tmp_path):
+    """``--dynamic batch`` fixes the clip count; ``--opset`` is the
+    file's; the printed report says both."""
+    import onnx
+
+    from conftest import run_export
+    entry = exported('haan')
+    onnx_file = str(tmp_path / 'batch_only.onnx')
+    proc = run_export(repo_root, entry['config'], entry['checkpoint'],
+                      '--out', onnx_file, '--dynamic', 'batch', '--opset',
+                      '17')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'dynamic axes: batch; opset 17' in proc.stdout
+    proto = onnx.load(onnx_file)
+    assert [o.version for o in proto.opset_import if o.domain == ''] == [17]
+    [features] = ort.InferenceSession(onnx_file).get_inputs()
+    exported_clips = entry_clips(entry)
+    assert features.shape == ['batch', exported_clips, 32]
+
+
+def entry_clips(entry):
+    """Clips of the padded test batch the export was checked on."""
+    found = re.search(r'on features \(\d+, (\d+), 32\)', entry['log'])
+    return int(found[1])
