@@ -10,7 +10,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from cli_args import CfgOptions, cfg_options  # noqa: E402
+from cli_args import (CfgOptions, add_data_root, apply_data_root,  # noqa: E402
+                      cfg_options)
 
 
 def parse_args():
@@ -44,6 +45,7 @@ def parse_args():
         '--cfg-options', nargs='+', action=CfgOptions,
         help='override config settings, key=value (e.g. '
         'train_dataloader.batch_size=8 model.cls_head.num_classes=52)')
+    add_data_root(parser)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
@@ -81,6 +83,7 @@ def merge_args(cfg, args):
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     merge_randomness(cfg, args)
+    apply_data_root(cfg, args)
     return merge_options(cfg, args.cfg_options)
 
 

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional
 import decord
 from mmaction.registry import DATASETS
 
-from ..utils import data_error
+from ..utils import data_error, missing_file
 from .ma52_labels import MA52_NUM_ACTIONS, action_to_body
 from .pose_dataset import CheckedPoseDataset
 from .validation import sample_name
@@ -129,6 +129,12 @@ class MA52Dataset(CheckedPoseDataset):
             return None  # BaseDataset draws another training sample
 
     def _check_order(self, data_list: List[Dict]) -> None:
+        if not osp.isfile(self.list_file):
+            # not only [Errno 2]: say which config key names the file
+            raise missing_file(
+                'list_file', self.list_file, 'the dataset\'s list_file key, '
+                'test_dataloader.dataset.list_file in the MA-52 configs; '
+                '--data-root DIR moves it with the rest of the data')
         expected = read_video_list(self.list_file)
         got = [video_name(item) for item in data_list]
         if len(got) != len(expected):

@@ -16,7 +16,8 @@ model = dict(
                   num_classes=99, in_channels=384, weight=0.2))
 
 dataset_type = 'PoseDataset'
-ann_file = 'data/gym/gym_hrnet.pkl'
+data_root = 'data/gym/'
+ann_file = data_root + 'gym_hrnet.pkl'
 train_pipeline = [
     dict(type='UniformSampleFrames', clip_len=100),
     dict(type='PoseDecode'),

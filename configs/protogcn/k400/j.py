@@ -18,7 +18,8 @@ model = dict(
                   num_classes=400, in_channels=384, weight=0.2))
 
 dataset_type = 'PoseDataset'
-ann_file = 'data/k400/k400_hrnet.pkl'
+data_root = 'data/k400/'
+ann_file = data_root + 'k400_hrnet.pkl'
 train_pipeline = [
     dict(type='DecompressPose', squeeze=True),
     dict(type='UniformSampleFrames', clip_len=100),
