@@ -45,7 +45,8 @@ pose-install: $(POSE_VENV)/.installed
 # the suite, then the pose extra's tests in .venv-pose, where a skip fails
 test: install pose-install
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
-	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py
+	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py \
+	    tests/tools/test_build_dataset.py
 
 demo: install pose-install
 	bash tools/demo.sh $(PY) $(POSE_PY)
