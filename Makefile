@@ -46,7 +46,7 @@ pose-install: $(POSE_VENV)/.installed
 test: install pose-install
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py \
-	    tests/tools/test_build_dataset.py
+	    tests/tools/test_build_dataset.py tests/tools/test_own_data_training.py
 
 demo: install pose-install
 	bash tools/demo.sh $(PY) $(POSE_PY)

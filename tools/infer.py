@@ -15,6 +15,10 @@ import json
 import os.path as osp
 import sys
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from cli_args import (CfgOptions, add_data_root, apply_data_root,  # noqa: E402
+                      cfg_options)
+
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm')
 EXTRACT = 'mediapipe'  # --pose value: extract the poses from the video
 TAKES = dict(skeleton='a skeleton sample (.pkl, .json, .npy keypoints or '
@@ -55,6 +59,10 @@ def parse_args(argv=None):
                         '(.mp4)')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle the checkpoint (trusted only)')
+    add_data_root(parser)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptions,
+                        help='override config settings, key=value (e.g. '
+                        'model.cls_head.num_classes=8)')
     return parser.parse_args(argv)
 
 
@@ -195,14 +203,16 @@ def print_table(results, topk):
 
 
 def main(args):
-    from mmaction2_ext.apis import init_model, load_config, trust_checkpoints
+    from mmaction2_ext.apis import (init_model, load_config, merge_options,
+                                    trust_checkpoints)
     from mmaction2_ext.apis.inference import input_kind
     from mmaction2_ext.utils import atomic_write
     if args.trust_checkpoint:
         trust_checkpoints()
     if not osp.exists(args.input):
         raise FileNotFoundError(f'input file {args.input} does not exist')
-    cfg = load_config(args.config)
+    cfg = merge_options(apply_data_root(load_config(args.config), args),
+                        cfg_options(args.cfg_options))
     if args.label_file:
         cfg.label_file = args.label_file
     check_input(input_kind(cfg), args)
