@@ -229,7 +229,9 @@ def process(out: str, clips: Sequence[Clip], options: Dict,
         results = map(_work, todo)
     else:
         import multiprocessing
-        pool = multiprocessing.get_context('fork').Pool(workers)
+        # spawn, not fork: a fork of a process that already ran MediaPipe
+        # (its TFLite threads) can hang
+        pool = multiprocessing.get_context('spawn').Pool(workers)
         results = pool.imap_unordered(_work, todo)
     try:
         for name, report in results:
@@ -379,7 +381,8 @@ def write_dataset(out: str, classes: Sequence[str], clips: Sequence[Clip],
         f.writelines(f'{c.video or c.pose}\t'
                      f'{results[c.name]["report"]["reason"]}\n'
                      for c in skipped)
-    return dict(splits={s: sum(c.split == s for c in kept) for s in splits},
+    return dict(classes=len(classes),
+                splits={s: sum(c.split == s for c in kept) for s in splits},
                 skipped=[(c.video or c.pose,
                           results[c.name]['report']['reason'])
                          for c in skipped])

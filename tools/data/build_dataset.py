@@ -104,6 +104,9 @@ def summary(args, stats):
           f'{len(stats["skipped"])} skipped (skipped.txt)')
     for path, reason in stats['skipped']:
         print(f'  skipped {path}: {reason}')
+    print(f'train, e.g.: python tools/train.py configs/custom/'
+          f'stgcn_1xb16-u100-80e_custom-coco-2d.py --data-root {args.out} '
+          f'--cfg-options model.cls_head.num_classes={stats["classes"]}')
 
 
 def main(args):
