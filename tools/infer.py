@@ -41,7 +41,8 @@ def parse_args(argv=None):
     parser.add_argument('--img-shape', type=int, nargs=2, metavar=('H', 'W'),
                         help='frame size of 2D keypoints without img_shape')
     parser.add_argument('--sec2clip-ratio', type=float,
-                        help='HAAN: feature clips per second')
+                        help='HAAN: feature clips per second (default: '
+                        'what tools/data/extract_features.py recorded)')
     parser.add_argument('--label-file', help='class names, one per line '
                         '(default: the config\'s label_file or built-in list)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda:0...')
@@ -215,6 +216,9 @@ def main(args):
                         cfg_options(args.cfg_options))
     if args.label_file:
         cfg.label_file = args.label_file
+    if input_kind(cfg) == 'features' and args.sec2clip_ratio is None:
+        from mmaction2_ext.apis.clip_features import recorded_ratio
+        args.sec2clip_ratio = recorded_ratio(args.input)  # extractor's
     check_input(input_kind(cfg), args)
     model = init_model(cfg, args.checkpoint, args.device)
     if args.pose == EXTRACT:

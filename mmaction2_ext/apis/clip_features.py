@@ -111,6 +111,26 @@ def video_features(model, video: str, settings: Dict, batch: int = 4
             settings['fps'] / settings['stride'])
 
 
+RATIO_FILE = 'sec2clip_ratios.json'
+
+
+def recorded_ratio(feature_file: str) -> Optional[float]:
+    """The sec2clip_ratio the extractor recorded for ``FEAT_DIR/features/
+    <video>.npy`` (in ``FEAT_DIR/sec2clip_ratios.json``), or None."""
+    import json
+    import os.path as osp
+    folder = osp.dirname(osp.abspath(feature_file))
+    stem = osp.splitext(osp.basename(feature_file))[0]
+    for path in (osp.join(folder, RATIO_FILE),
+                 osp.join(osp.dirname(folder), RATIO_FILE)):
+        if osp.isfile(path):
+            with open(path) as f:
+                ratio = json.load(f).get(stem)
+            if ratio is not None:
+                return float(ratio)
+    return None
+
+
 def haan_annotations(rows: List[Tuple[str, float, float, int]],
                      ratios: Dict[str, float],
                      names: Optional[List[str]] = None

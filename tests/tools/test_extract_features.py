@@ -68,6 +68,27 @@ def test_features_and_annotations_in_haan_layout(official, upstream_dir,
                 '--checkpoint', 'none')
     assert proc.returncode == 0 and 'test.avi' not in proc.stderr
 
+    # tools/infer.py on a HAAN config takes the ratio the extractor recorded
+    import torch
+    from mmengine.config import Config
+    from mmaction.registry import MODELS
+    config = osp.join(repo_root, 'configs/haan/haan_1xb4-10e_synthetic-feat.py')
+    cfg = Config.fromfile(config)
+    cfg.model.feature_size = 2048
+    ckpt = tmp_path / 'haan.pth'
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), ckpt)
+    result = tmp_path / 'det.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/infer.py', config, str(ckpt),
+         str(out / 'features' / 'test.npy'), '--out-json', str(result),
+         '--cfg-options', 'model.feature_size=2048'], cwd=repo_root,
+        env=tool_env, text=True, capture_output=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    detections = json.loads(result.read_text())['detections']
+    # segment times in seconds = clip index / 1.5: within the 9-clip video
+    assert all(0 <= d['start'] < d['end'] <= 9 / 1.5 + 1e-6
+               for d in detections)
+
 
 def test_segment_label_not_in_the_label_map_is_one_line(tmp_path, repo_root,
                                                         tool_env):

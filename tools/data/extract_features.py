@@ -77,7 +77,8 @@ def read_segments(path, classes):
 
 def main(args):
     import numpy as np
-    from mmaction2_ext.apis.clip_features import (build_extractor,
+    from mmaction2_ext.apis.clip_features import (RATIO_FILE,
+                                                  build_extractor,
                                                   haan_annotations,
                                                   video_features)
     from mmaction2_ext.datasets.video_sources import read_label_map
@@ -93,7 +94,7 @@ def main(args):
                                       args.device)
     feat_dir = osp.join(args.out, 'features')
     os.makedirs(feat_dir, exist_ok=True)
-    ratio_file = osp.join(args.out, 'sec2clip_ratios.json')
+    ratio_file = osp.join(args.out, RATIO_FILE)
     ratios = json.load(open(ratio_file)) if osp.isfile(ratio_file) else {}
     for i, name in enumerate(videos, 1):
         stem = osp.splitext(name)[0]
