@@ -28,6 +28,13 @@ SMALL_LOADERS = '\n'.join(
     f'{name} = dict(batch_size=2, num_workers=0, persistent_workers=False)'
     for name in LOADERS)
 
+TINY_POSEC3D = """
+model = dict(backbone=dict(base_channels=8, num_stages=2, out_indices=(1, ),
+                           stage_blocks=(1, 1), inflate=(0, 1),
+                           spatial_strides=(2, 2), temporal_strides=(1, 1),
+                           dilations=(1, 1)),
+             cls_head=dict(in_channels=64))
+"""
 #: config -> the child config's body (tiny widths; everything else as is)
 TINY = {
     'stgcn_1xb16-u100-80e_custom-coco-2d.py': """
@@ -39,20 +46,8 @@ model = dict(backbone=dict(base_channels=16, num_stages=4, inflate_stages=[3],
                            down_stages=[3], prn_dim=32, num_prototype=16),
              cls_head=dict(in_channels=32))
 """,
-    'slowonly_r50_1xb16-u48-100e_custom-coco-keypoint.py': """
-model = dict(backbone=dict(base_channels=8, num_stages=2, out_indices=(1, ),
-                           stage_blocks=(1, 1), inflate=(0, 1),
-                           spatial_strides=(2, 2), temporal_strides=(1, 1),
-                           dilations=(1, 1)),
-             cls_head=dict(in_channels=64))
-""",
-    'slowonly_r50-emb20_1xb16-u48-100e_custom-coco-keypoint.py': """
-model = dict(backbone=dict(base_channels=8, num_stages=2, out_indices=(1, ),
-                           stage_blocks=(1, 1), inflate=(0, 1),
-                           spatial_strides=(2, 2), temporal_strides=(1, 1),
-                           dilations=(1, 1)),
-             cls_head=dict(in_channels=64))
-""",
+    'slowonly_r50_1xb16-u48-100e_custom-coco-keypoint.py': TINY_POSEC3D,
+    'slowonly_r50-emb20_1xb16-u48-100e_custom-coco-keypoint.py': TINY_POSEC3D,
     'pcan_rgbpose_custom.py': """
 model = dict(
     backbone=dict(
