@@ -138,3 +138,9 @@ def test_missing_list_file_names_the_config_key(tmp_path, repo_root,
                            'test_list_videos.txt does not exist'), line
     assert 'test_dataloader.dataset.list_file' in line
     reliability.record('data', 'missing list_file (MA-52 test set)', line)
+
+
+def test_cfg_options_data_root_points_to_the_flag(capsys):
+    from mmaction2_ext.apis import merge_options
+    merge_options(Config(dict(data_root='data/a')), {'data_root': 'b'})
+    assert 'to move the data use --data-root DIR' in capsys.readouterr().err
