@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rerun every CPU benchmark and regenerate every table in benchmarks/results/.
 # Usage: bash benchmarks/run_all.sh [python]   (REPEATS=5 by default;
-# POSE_PY, default .venv-pose/bin/python, runs infer_latency.py)
+# POSE_PY, default .venv-pose/bin/python, runs infer_latency.py and
+# build_dataset.py)
 # Each table records the load average before/after, the CPU other processes
 # took meanwhile, CPU model and threads, and is marked LOADED when those other
 # processes kept more than 0.25 cores busy (benchmarks/machine.py): publish
@@ -25,6 +26,7 @@ $PY benchmarks/haan_epoch.py --table --repeats "$R"
 POSE_PY=${POSE_PY:-.venv-pose/bin/python}
 if [ -x "$POSE_PY" ]; then
     $POSE_PY benchmarks/infer_latency.py --repeats "$R"
+    $POSE_PY benchmarks/build_dataset.py --repeats "$R"
 else
     echo "no $POSE_PY (make pose-install): infer_latency.md without the pose extraction stage"
     $PY benchmarks/infer_latency.py --repeats "$R"
