@@ -74,7 +74,8 @@ test: install pose-install deploy-install tracking-install
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests \
 	    --ignore tests/tools/test_tracking.py
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(PY) -m pytest -q tests/tools/test_tracking.py
-	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py
+	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(POSE_PY) -m pytest -q tests/apis/test_pose_extract.py \
+	    tests/tools/test_build_dataset.py tests/tools/test_own_data_training.py
 	MMACTION2_EXT_NO_SKIP=1 OMP_NUM_THREADS=1 $(DEPLOY_PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/deploy
 
 demo: install pose-install

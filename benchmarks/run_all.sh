@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Rerun every CPU benchmark and regenerate every table in benchmarks/results/.
 # Usage: bash benchmarks/run_all.sh [python]   (REPEATS=5 by default;
-# POSE_PY, default .venv-pose/bin/python, runs infer_latency.py;
-# DEPLOY_PY, default .venv-deploy/bin/python, runs deploy_latency.py)
+# POSE_PY, default .venv-pose/bin/python, runs infer_latency.py, stream_lag.py
+# and build_dataset.py; DEPLOY_PY, default .venv-deploy/bin/python, runs
+# deploy_latency.py)
 # Each table records the load average before/after, the CPU other processes
 # took meanwhile, CPU model and threads, and is marked LOADED when those other
 # processes kept more than 0.25 cores busy (benchmarks/machine.py): publish
@@ -28,6 +29,7 @@ POSE_PY=${POSE_PY:-.venv-pose/bin/python}
 if [ -x "$POSE_PY" ]; then
     $POSE_PY benchmarks/infer_latency.py --repeats "$R"
     $POSE_PY benchmarks/stream_lag.py --repeats 3
+    $POSE_PY benchmarks/build_dataset.py --repeats "$R"
 else
     echo "no $POSE_PY (make pose-install): infer_latency.md without the pose extraction stage, no stream_lag.md"
     $PY benchmarks/infer_latency.py --repeats "$R"

@@ -34,3 +34,20 @@ def check_choices(parser, flag: str, values, choices) -> None:
         if value not in choices:
             parser.exit(1, f'error: {flag} {value!r}: expected one of '
                         f'{", ".join(choices)}\n')
+
+
+def add_data_root(parser):
+    """``--data-root DIR``: read the config's data from DIR (every path under
+    its ``data_root`` moves there; mmaction2_ext/apis/data_root.py)."""
+    parser.add_argument(
+        '--data-root', metavar='DIR',
+        help="read the data from DIR instead of the config's data_root "
+        '(every annotation, video, list and vector path under it moves)')
+
+
+def apply_data_root(cfg, args):
+    """Apply ``--data-root`` (before ``--cfg-options``, which win)."""
+    if getattr(args, 'data_root', None):
+        from mmaction2_ext.apis import move_data_root
+        move_data_root(cfg, args.data_root, args.config)
+    return cfg

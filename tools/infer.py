@@ -22,6 +22,10 @@ import json
 import os.path as osp
 import sys
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from cli_args import (CfgOptions, add_data_root, apply_data_root,  # noqa: E402
+                      cfg_options)
+
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm')
 EXTRACT = 'mediapipe'  # --pose value: extract the poses from the video
 TAKES = dict(skeleton='a skeleton sample (.pkl, .json, .npy keypoints or '
@@ -45,7 +49,8 @@ def parse_args(argv=None):
     parser.add_argument('--img-shape', type=int, nargs=2, metavar=('H', 'W'),
                         help='frame size of 2D keypoints without img_shape')
     parser.add_argument('--sec2clip-ratio', type=float,
-                        help='HAAN: feature clips per second')
+                        help='HAAN: feature clips per second (default: '
+                        'what tools/data/extract_features.py recorded)')
     parser.add_argument('--label-file', help='class names, one per line '
                         '(default: the config\'s label_file or built-in list)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda:0...')
@@ -74,6 +79,10 @@ def parse_args(argv=None):
                         '(.mp4)')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='fully unpickle the checkpoint (trusted only)')
+    add_data_root(parser)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptions,
+                        help='override config settings, key=value (e.g. '
+                        'model.cls_head.num_classes=8)')
     return parser.parse_args(argv)
 
 
@@ -305,7 +314,8 @@ def print_table(results, topk):
 
 
 def main(args):
-    from mmaction2_ext.apis import init_model, load_config, trust_checkpoints
+    from mmaction2_ext.apis import (init_model, load_config, merge_options,
+                                    trust_checkpoints)
     from mmaction2_ext.apis.model_input import model_input
     from mmaction2_ext.utils import atomic_write
     if args.trust_checkpoint:
@@ -313,11 +323,16 @@ def main(args):
     check_options(args)
     if not args.stream and not osp.exists(args.input):
         raise FileNotFoundError(f'input file {args.input} does not exist')
-    cfg = load_config(args.config)
+    cfg = merge_options(apply_data_root(load_config(args.config), args),
+                        cfg_options(args.cfg_options))
     if args.label_file:
         cfg.label_file = args.label_file
+    route = model_input(cfg, args.config).route
+    if route == 'features' and args.sec2clip_ratio is None:
+        from mmaction2_ext.apis.clip_features import recorded_ratio
+        args.sec2clip_ratio = recorded_ratio(args.input)  # extractor's
     if not args.stream:
-        check_input(model_input(cfg, args.config).route, args)
+        check_input(route, args)
     model = init_model(cfg, args.checkpoint, args.device,
                        backend=args.backend)
     if args.stream:

@@ -10,7 +10,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from cli_args import CfgOptions, cfg_options  # noqa: E402
+from cli_args import (CfgOptions, add_data_root, apply_data_root,  # noqa: E402
+                      cfg_options)
 
 
 def parse_args():
@@ -36,6 +37,7 @@ def parse_args():
         '--load-partial', action='store_true',
         help='load a checkpoint that does not fit the model (missing or '
         'reshaped weights keep their init; a summary is logged)')
+    add_data_root(parser)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
@@ -48,7 +50,7 @@ def parse_args():
 def merge_args(cfg, args):
     """Fold the command-line flags into the config, as mmaction2 does."""
     from mmaction2_ext.apis import merge_options
-    merge_options(cfg, args.cfg_options)
+    merge_options(apply_data_root(cfg, args), args.cfg_options)
     if args.show or args.show_dir is not None:
         check_visualization(cfg, args.config)
         cfg.default_hooks.visualization.update(

@@ -10,7 +10,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from cli_args import CfgOptions, cfg_options  # noqa: E402
+from cli_args import (CfgOptions, add_data_root, apply_data_root,  # noqa: E402
+                      cfg_options)
 
 
 def parse_args():
@@ -48,6 +49,7 @@ def parse_args():
         '--vis-backend', nargs='+', default=[], metavar='NAME',
         help='also log to tensorboard, mlflow and/or wandb (offline unless '
         'WANDB_MODE is set); needs make tracking-install')
+    add_data_root(parser)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
@@ -62,6 +64,7 @@ def merge_args(cfg, args):
     mmaction2) into the config."""
     from mmaction2_ext.apis import ConfigError, check_amp, merge_options
     from mmaction2_ext.engine.tracking import add_vis_backends
+    apply_data_root(cfg, args)
     merge_options(cfg, args.cfg_options)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None

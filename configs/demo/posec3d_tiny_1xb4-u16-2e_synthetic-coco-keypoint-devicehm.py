@@ -39,7 +39,8 @@ model = dict(
                   dropout_ratio=0.5, average_clips='prob'))
 
 dataset_type = 'CheckedPoseDataset'
-ann_file = 'data/synthetic/skeleton/coco_synthetic.pkl'
+data_root = 'data/synthetic/skeleton/'
+ann_file = data_root + 'coco_synthetic.pkl'
 train_pipeline = [
     dict(type='UniformSampleFrames', clip_len=16),
     dict(type='PoseDecode'),

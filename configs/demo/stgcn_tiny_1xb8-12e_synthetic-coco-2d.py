@@ -20,7 +20,8 @@ model = dict(
     cls_head=dict(type='GCNHead', num_classes=4, in_channels=16))
 
 dataset_type = 'CheckedPoseDataset'
-ann_file = 'data/synthetic/skeleton/coco_synthetic.pkl'
+data_root = 'data/synthetic/skeleton/'
+ann_file = data_root + 'coco_synthetic.pkl'
 train_pipeline = [
     dict(type='PreNormalize2D'),
     dict(type='GenSkeFeat', dataset='coco', feats=['j']),

@@ -45,7 +45,8 @@ model = dict(
         average_clips='prob'))
 
 dataset_type = 'CheckedPoseDataset'
-ann_file = 'data/synthetic/skeleton/imigue_synthetic.pkl'
+data_root = 'data/synthetic/skeleton/'
+ann_file = data_root + 'imigue_synthetic.pkl'
 left_kp = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
 train_pipeline = [

@@ -29,7 +29,8 @@ model = dict(
         average_clips='prob'))
 
 dataset_type = 'MA52Dataset'
-ann_root = 'data/ma52/MA-52_openpose_28kp/'
+data_root = 'data/ma52/'
+ann_root = data_root + 'MA-52_openpose_28kp/'
 left_kp = [2, 3, 4, 8, 9, 10, 14, 16]
 right_kp = [5, 6, 7, 11, 12, 13, 15, 17]
 heatmap = dict(type='FastGeneratePoseTarget', with_kp=True, with_limb=False)

@@ -23,8 +23,9 @@ model = dict(
         format_shape='NCTHW'))
 
 dataset_type = 'MA52Dataset'
-data_root = 'data/ma52/raw_videos/'
-ann_root = 'data/ma52/MA-52_openpose_28kp/'
+data_root = 'data/ma52/'
+video_root = data_root + 'raw_videos/'
+ann_root = data_root + 'MA-52_openpose_28kp/'
 
 train_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len=dict(RGB=8), num_clips=1),
@@ -56,14 +57,14 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_root + 'MA52_train.pkl',
-                 data_prefix=dict(video=data_root), pipeline=train_pipeline))
+                 data_prefix=dict(video=video_root), pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=12,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_root + 'MA52_val.pkl',
-                 data_prefix=dict(video=data_root), pipeline=val_pipeline,
+                 data_prefix=dict(video=video_root), pipeline=val_pipeline,
                  test_mode=True))
 test_dataloader = dict(
     batch_size=1,
@@ -71,7 +72,7 @@ test_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_root + 'MA52_val.pkl',
-                 data_prefix=dict(video=data_root), pipeline=test_pipeline,
+                 data_prefix=dict(video=video_root), pipeline=test_pipeline,
                  test_mode=True))
 val_evaluator = [dict(type='AccMetric')]
 test_evaluator = val_evaluator

@@ -22,7 +22,8 @@ model = dict(
                   in_channels=32, weight=0.2))
 
 dataset_type = 'CheckedPoseDataset'
-ann_file = 'data/synthetic/skeleton/ntu_synthetic.pkl'
+data_root = 'data/synthetic/skeleton/'
+ann_file = data_root + 'ntu_synthetic.pkl'
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='GenSkeFeatExt', dataset='nturgb+d', feats=['j']),

@@ -1,3 +1,4 @@
+from .data_root import move_data_root
 from .inference import (inference_features, inference_rgbpose,
                         inference_skeleton, init_model, named_detections,
                         top_predictions)
@@ -13,5 +14,5 @@ __all__ = [
     'merge_options', 'prepare_work_dir', 'run_cli', 'trust_checkpoints',
     'init_model', 'inference_skeleton', 'inference_rgbpose',
     'inference_features', 'top_predictions', 'named_detections',
-    'inference_windows'
+    'inference_windows', 'move_data_root'
 ]

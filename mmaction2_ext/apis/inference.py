@@ -83,7 +83,7 @@ def load_weights(model: nn.Module, checkpoint: str,
     ckpt = _load_checkpoint(checkpoint, map_location='cpu')
     fit = check_fit(model, checkpoint_state_dict(ckpt, checkpoint),
                     checkpoint, [] if partial is True else partial)
-    if fit.missing:
+    if fit.missing or fit.reinitialised:  # no random classifier at inference
         raise CheckpointError(f'{checkpoint} lacks weights of the config\'s '
                               f'model: {fit.describe()}')
     _load_checkpoint_to_model(model, ckpt, strict=False,

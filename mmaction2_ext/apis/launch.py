@@ -37,7 +37,7 @@ READ_KEYS = (set(inspect.signature(Runner.__init__).parameters) - {
 }) | {
     'model_wrapper_cfg', 'compile', 'activation_checkpointing',
     'efficient_conv_bn_eval', 'find_unused_parameters', 'sync_bn',
-    'runner_type', 'safety_hooks', 'load_partial'
+    'runner_type', 'safety_hooks', 'load_partial', 'label_file'
 }
 
 
@@ -68,8 +68,9 @@ def merge_options(cfg: Config, options: Optional[dict]) -> Config:
         for key in sorted({k.split('.')[0] for k in options} - READ_KEYS):
             print(f'warning: --cfg-options {key}: nothing reads the top-level '
                   f'key {key!r} (config variables are substituted when the '
-                  'file is loaded; set the field that uses it instead)',
-                  file=sys.stderr)
+                  'file is loaded; set the field that uses it instead' +
+                  ('; to move the data use --data-root DIR)'
+                   if key == 'data_root' else ')'), file=sys.stderr)
         cfg.merge_from_dict(options)
     return cfg
 

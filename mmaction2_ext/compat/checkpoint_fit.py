@@ -7,7 +7,9 @@ a bare state dict, as mmengine accepts), and it is refused when a tensor has
 another shape than the model's or when it holds fewer than 90 % of the model's
 weights. The config key ``load_partial`` relaxes this: ``True`` loads anything
 as mmengine does (``--load-partial``); a list of ``fnmatch`` patterns names the
-keys a checkpoint may lack (e.g. modules a pretrained init does not cover).
+keys a checkpoint may lack (e.g. modules a pretrained init does not cover)
+or hold in another shape: such keys keep their init and are logged as
+re-initialised (fine-tuning on another class count: the classifier).
 Only ``state_dict`` is checked; other top-level keys are free.
 """
 import fnmatch
@@ -85,11 +87,12 @@ class KeyFit:
     optional_missing: List[str] = field(default_factory=list)
     unexpected: List[str] = field(default_factory=list)
     mismatched: List[str] = field(default_factory=list)
+    reinitialised: List[str] = field(default_factory=list)
 
     @property
     def exact(self) -> bool:
         return not (self.missing or self.optional_missing or self.unexpected
-                    or self.mismatched)
+                    or self.mismatched or self.reinitialised)
 
     @property
     def fits(self) -> bool:
@@ -100,6 +103,8 @@ class KeyFit:
         for what, keys in (('with another shape', self.mismatched),
                            ('missing', self.missing),
                            ('optional missing', self.optional_missing),
+                           ('re-initialised (another shape, a load_partial '
+                            'pattern)', self.reinitialised),
                            ('unexpected', self.unexpected)):
             if keys:
                 parts.append(f'{len(keys)} {what}: {_first(keys)}')
@@ -120,7 +125,7 @@ def key_fit(model: nn.Module, state: Mapping,
         if key not in state:
             (fit.optional_missing if is_optional else fit.missing).append(key)
         elif tuple(state[key].shape) != shape:
-            fit.mismatched.append(
+            (fit.reinitialised if is_optional else fit.mismatched).append(
                 f'{key} {tuple(state[key].shape)} vs model {shape}')
         else:
             fit.found += not is_optional
@@ -144,4 +149,7 @@ def check_fit(model: nn.Module, state: Mapping, name: str,
     if not fit.exact and logger is not None:
         logger.warning(f'partial load of {name}: {fit.describe()} (missing '
                        'keys keep their init, other shapes are skipped)')
+    if fit.reinitialised and logger is not None:
+        logger.warning(f'{name}: re-initialised (not loaded): '
+                       f'{", ".join(fit.reinitialised)}')
     return fit

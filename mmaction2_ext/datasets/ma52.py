@@ -10,13 +10,13 @@ Every sample also gets its ``body_label`` (0-6). Given a ``list_file``
 order (the test submission pairs predictions with that list by index).
 """
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Union
 
 import decord
 from mmaction.registry import DATASETS
 
-from ..utils import data_error
-from .ma52_labels import MA52_NUM_ACTIONS, action_to_body
+from ..utils import data_error, missing_file
+from .ma52_labels import MA52_NUM_ACTIONS, action_to_body, body_groups
 from .pose_dataset import CheckedPoseDataset
 from .validation import sample_name
 
@@ -82,6 +82,9 @@ class MA52Dataset(CheckedPoseDataset):
         list_file: optional ``*_list_videos.txt`` the pickle must match.
         layout: keypoint layout ('ma52': 28 (x, y) pixel keypoints).
         check_videos: check at build that every video file exists.
+        action_to_body: body group of every action (None: MA-52's 7 body
+            parts; 'identity': each action its own group, for one's own
+            classes; as ``PCANHead``'s).
         skip_invalid: log and drop bad samples (listed in the work dir);
             in training, a video that fails to decode is skipped too.
     """
@@ -89,8 +92,10 @@ class MA52Dataset(CheckedPoseDataset):
     def __init__(self, ann_file: str, pipeline: List,
                  list_file: Optional[str] = None,
                  layout: str = 'ma52', check_videos: bool = True,
+                 action_to_body: Union[None, str, Sequence[int]] = None,
                  **kwargs) -> None:
         self.list_file = list_file
+        self.action_to_body = action_to_body
         self.check_videos = check_videos
         kwargs.setdefault('num_classes', MA52_NUM_ACTIONS)
         super().__init__(ann_file, pipeline, layout=layout, **kwargs)
@@ -99,8 +104,14 @@ class MA52Dataset(CheckedPoseDataset):
         data_list = super().load_data_list()
         if self.list_file is not None:
             self._check_order(data_list)
-        for item in data_list:
-            item['body_label'] = int(action_to_body([item['label']])[0])
+        if self.action_to_body is None:  # MA-52 (labels range-checked)
+            bodies = action_to_body([item['label'] for item in data_list])
+        else:
+            groups = body_groups(self.action_to_body, self.num_classes or
+                                 1 + max(i['label'] for i in data_list))
+            bodies = [groups[item['label']] for item in data_list]
+        for item, body in zip(data_list, bodies):
+            item['body_label'] = int(body)
         return data_list
 
     def check_sample(self, anno: Dict, index: int) -> None:
@@ -129,6 +140,12 @@ class MA52Dataset(CheckedPoseDataset):
             return None  # BaseDataset draws another training sample
 
     def _check_order(self, data_list: List[Dict]) -> None:
+        if not osp.isfile(self.list_file):
+            # not only [Errno 2]: say which config key names the file
+            raise missing_file(
+                'list_file', self.list_file, 'the dataset\'s list_file key, '
+                'test_dataloader.dataset.list_file in the MA-52 configs; '
+                '--data-root DIR moves it with the rest of the data')
         expected = read_video_list(self.list_file)
         got = [video_name(item) for item in data_list]
         if len(got) != len(expected):

@@ -20,3 +20,17 @@ def action_to_body(labels) -> np.ndarray:
     if labels.size and (labels.min() < 0 or labels.max() >= MA52_NUM_ACTIONS):
         raise ValueError(f'MA-52 action ids must be in [0, {MA52_NUM_ACTIONS})')
     return np.asarray(MA52_ACTION_TO_BODY, dtype=np.int64)[labels]
+
+
+def body_groups(spec, num_classes: int) -> tuple:
+    """The body id of every action: ``None`` -> MA-52's table, ``'identity'``
+    -> each action its own group (a set without a body hierarchy, e.g. one's
+    own classes), or an explicit sequence."""
+    if spec is None:
+        return MA52_ACTION_TO_BODY
+    if spec == 'identity':
+        return tuple(range(num_classes))
+    if isinstance(spec, str):
+        raise ValueError(f"action_to_body {spec!r}: expected None, "
+                         "'identity' or a list of body ids")
+    return tuple(int(b) for b in spec)

@@ -41,10 +41,28 @@ def test_optional_patterns_only_excuse_their_keys():
     with pytest.raises(CheckpointError, match='1 missing: 0.bias'):
         check_fit(model, {k: v for k, v in head_less.items()
                           if k != '0.bias'}, 'f.pth', partial=['2.*'])
-    reshaped = dict(state, **{'2.weight': torch.zeros(3, 8)})
+    reshaped = dict(state, **{'0.weight': torch.zeros(3, 4)})
     with pytest.raises(CheckpointError, match=r'1 with another shape: '
-                       r'2.weight \(3, 8\) vs model \(2, 8\)'):
+                       r'0.weight \(3, 4\) vs model \(8, 4\)'):
         check_fit(model, reshaped, 'f.pth', partial=['2.*'])
+
+
+def test_a_pattern_reinitialises_its_reshaped_keys_and_logs_them():
+    # fine-tuning on another class count: the classifier keeps its init
+    model = _model()
+    state = dict(model.state_dict(), **{'2.weight': torch.zeros(3, 8),
+                                        '2.bias': torch.zeros(3)})
+    logged = []
+
+    class Logger:
+        warning = logged.append
+
+    fit = check_fit(model, state, 'f.pth', partial=['2.*'], logger=Logger)
+    assert fit.fits and not fit.mismatched
+    assert fit.reinitialised == ['2.weight (3, 8) vs model (2, 8)',
+                                 '2.bias (3,) vs model (2,)']
+    assert logged[-1] == ('f.pth: re-initialised (not loaded): 2.weight '
+                          '(3, 8) vs model (2, 8), 2.bias (3,) vs model (2,)')
 
 
 def test_partial_true_loads_anything_with_a_summary():

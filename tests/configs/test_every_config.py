@@ -57,6 +57,9 @@ def test_missing_hierarchy_file(tmp_path, reliability):
 
 @pytest.mark.parametrize('config', CONFIGS)
 def test_keeps_best_and_latest_checkpoint(config):
-    hook = Config.fromfile(osp.join(REPO, config)).default_hooks.checkpoint
+    cfg = Config.fromfile(osp.join(REPO, config))
+    if 'train_cfg' not in cfg:
+        return  # a model only (the HAAN feature extractor's I3D)
+    hook = cfg.default_hooks.checkpoint
     assert hook.get('max_keep_ckpts', -1) == 1, hook
     assert hook.get('save_best') is not None, hook

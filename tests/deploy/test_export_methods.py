@@ -102,12 +102,14 @@ def test_other_batch_and_clip_shapes_than_exported(method, exported, ort):
 
 @pytest.mark.parametrize('stream', ['b', 'k', 'jm', 'bm', 'km'])
 def test_protogcn_streams_share_the_exported_network(stream, exported, ort):
-    """Streams are made by the pipeline (GenSkeFeat): the j export runs
+    """Streams are made by the pipeline (GenSkeFeatExt): the j export runs
     them all, equal to PyTorch on each stream's inputs."""
     entry = exported('protogcn')
     model, onnx = both_backends(entry)
-    feats = [dict(t, feats=[stream]) if t['type'] == 'GenSkeFeat' else t
-             for t in model.cfg.test_dataloader.dataset.pipeline]
+    pipeline = model.cfg.test_dataloader.dataset.pipeline
+    feats = [dict(t, feats=[stream]) if t['type'] == 'GenSkeFeatExt' else t
+             for t in pipeline]
+    assert feats != pipeline  # the stream was switched
     model.cfg.test_dataloader.dataset.pipeline = feats
     batch = collated_test_samples(model.cfg, 2)
     with torch.no_grad():

@@ -2,9 +2,11 @@
 # what the model takes (inference reads it: docs/inference.md)
 model_input = dict(kind='rgbpose', layout='ma52', score=True)
 dataset_type = 'MA52Dataset'
-data_root = 'data/ma52/raw_videos/'
-ann_root = 'data/ma52/MA-52_openpose_28kp/'
-list_root = 'data/ma52/annotations/'
+# everything under data_root: tools/train.py --data-root DIR moves it all
+data_root = 'data/ma52/'
+video_root = data_root + 'raw_videos/'
+ann_root = data_root + 'MA-52_openpose_28kp/'
+list_root = data_root + 'annotations/'
 
 left_kp = [2, 3, 4, 8, 9, 10, 14, 16]
 right_kp = [5, 6, 7, 11, 12, 13, 15, 17]
@@ -52,7 +54,7 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         ann_file=ann_root + 'MA52_train.pkl',
-        data_prefix=dict(video=data_root),
+        data_prefix=dict(video=video_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=1,
@@ -62,7 +64,7 @@ val_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         ann_file=ann_root + 'MA52_val.pkl',
-        data_prefix=dict(video=data_root),
+        data_prefix=dict(video=video_root),
         pipeline=val_pipeline,
         test_mode=True))
 test_dataloader = dict(
@@ -74,7 +76,7 @@ test_dataloader = dict(
         type=dataset_type,
         ann_file=ann_root + 'MA52_test.pkl',
         list_file=list_root + 'test_list_videos.txt',
-        data_prefix=dict(video=data_root),
+        data_prefix=dict(video=video_root),
         pipeline=test_pipeline,
         # the official test labels are hidden (all 0): tools/test.py computes
         # no metric; eval_ma52/eval_test.py turns the --dump into the

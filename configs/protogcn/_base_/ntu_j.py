@@ -18,7 +18,8 @@ model = dict(
                   num_classes=60, in_channels=384, weight=0.2))
 
 dataset_type = 'CheckedPoseDataset'
-ann_file = 'data/nturgbd/ntu60_3danno.pkl'
+data_root = 'data/nturgbd/'
+ann_file = data_root + 'ntu60_3danno.pkl'
 train_pipeline = [
     dict(type='PreNormalize3D', align_spine=False, align_shoulder=False),
     dict(type='RandomRot', theta=0.2),

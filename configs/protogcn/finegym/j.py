@@ -13,7 +13,8 @@ model = dict(
 # (Kinetics_Transform appends the score as a 3rd channel)
 model_input = dict(kind='keypoints', layout='coco', score=True)
 
-ann_file = 'data/gym/gym_hrnet.pkl'
+data_root = 'data/gym/'
+ann_file = data_root + 'gym_hrnet.pkl'
 train_pipeline = [
     dict(type='UniformSampleFrames', clip_len=100),
     dict(type='PoseDecode'),

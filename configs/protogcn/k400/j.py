@@ -9,7 +9,8 @@ work_dir = './work_dirs/protogcn/k400/j'
 
 model = dict(cls_head=dict(num_classes=400))
 
-ann_file = 'data/k400/k400_hrnet.pkl'
+data_root = 'data/k400/'
+ann_file = data_root + 'k400_hrnet.pkl'
 train_pipeline = [
     dict(type='DecompressPose', squeeze=True),
     dict(type='UniformSampleFrames', clip_len=100),

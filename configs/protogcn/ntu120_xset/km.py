@@ -3,7 +3,8 @@ _base_ = '../_base_/ntu_km.py'
 
 work_dir = './work_dirs/protogcn/ntu120_xset/km'
 
-ann_file = 'data/nturgbd/ntu120_3danno.pkl'
+data_root = 'data/nturgbd/'
+ann_file = data_root + 'ntu120_3danno.pkl'
 model = dict(cls_head=dict(num_classes=120))
 train_dataloader = dict(
     dataset=dict(ann_file=ann_file, split='xset_train'))

@@ -14,7 +14,8 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 
-ann_file = 'data/nturgbd/ntu120_3danno.pkl'
+data_root = 'data/nturgbd/'
+ann_file = data_root + 'ntu120_3danno.pkl'
 model = dict(cls_head=dict(num_classes=120))
 train_dataloader = dict(
     dataset=dict(ann_file=ann_file, split='xsub_train',

@@ -3,7 +3,8 @@ _base_ = '../_base_/ntu_j.py'
 
 work_dir = './work_dirs/protogcn/ntu60_xview/j'
 
-ann_file = 'data/nturgbd/ntu60_3danno.pkl'
+data_root = 'data/nturgbd/'
+ann_file = data_root + 'ntu60_3danno.pkl'
 train_dataloader = dict(
     dataset=dict(ann_file=ann_file, split='xview_train'))
 val_dataloader = dict(

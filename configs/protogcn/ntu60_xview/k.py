@@ -13,7 +13,8 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 
-ann_file = 'data/nturgbd/ntu60_3danno.pkl'
+data_root = 'data/nturgbd/'
+ann_file = data_root + 'ntu60_3danno.pkl'
 train_dataloader = dict(
     dataset=dict(ann_file=ann_file, split='xview_train',
                  pipeline=train_pipeline))

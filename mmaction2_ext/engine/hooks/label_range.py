@@ -3,8 +3,9 @@
 A label >= the head's class count is otherwise an IndexError (or a CUDA
 assert) somewhere mid-epoch. Datasets do not know the head, so this hook
 compares every dataset's labels with it before training, validation and
-testing.
+testing, and the config's ``label_file`` (its class names) too.
 """
+import os.path as osp
 from typing import Iterator, Optional
 
 import numpy as np
@@ -13,7 +14,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmaction.registry import HOOKS
-from ...utils import data_error
+from ...utils import data_error, missing_file
 
 #: where a model keeps its class count (first found wins)
 NUM_CLASSES_ATTRS = ('cls_head.num_classes',
@@ -77,6 +78,23 @@ def check_labels(dataset, num_classes: int) -> None:
                              sample, 'label')
 
 
+def check_label_file(label_file: Optional[str], num_classes: int) -> None:
+    """A config's ``label_file`` (e.g. the label map of one's own data set)
+    must name as many classes as the head scores."""
+    from ...datasets.labels import BUILTIN, read_class_names
+    if not label_file or label_file in BUILTIN:
+        return
+    if not osp.isfile(label_file):
+        raise missing_file('label_file', label_file, 'the config key '
+                           'label_file: the class names, one per line')
+    names = read_class_names(label_file)
+    if len(names) != num_classes:
+        raise data_error(label_file, f'{len(names)} classes, but the model '
+                         f'head has {num_classes}: train with --cfg-options '
+                         f'model.cls_head.num_classes={len(names)}',
+                         field='label_file')
+
+
 @HOOKS.register_module()
 class LabelRangeHook(Hook):
     """Check the labels of every dataset a loop uses against the model head
@@ -91,6 +109,7 @@ class LabelRangeHook(Hook):
         num_classes = model_num_classes(runner.model)
         if num_classes is None:
             return
+        check_label_file(runner.cfg.get('label_file'), num_classes)
         for loop in loops:
             loader = getattr(loop, 'dataloader', None)
             if loader is None:

@@ -1,6 +1,6 @@
 """PCAN head: action + body classifiers per modality, prototype calibration,
 tree loss, prototype-guided rectification (Li et al., AAAI 2025)."""
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -9,7 +9,7 @@ from mmaction.models.heads import RGBPoseHead
 from mmaction.registry import MODELS
 from mmaction.utils import SampleList
 
-from ...datasets.ma52_labels import MA52_ACTION_TO_BODY
+from ...datasets.ma52_labels import body_groups
 from ..losses import (HierProtoCalibration, PooledCalibration,
                       ProtoCalibration, TreeLoss)
 
@@ -26,7 +26,8 @@ class PCANHead(RGBPoseHead):
     ``z + w·cos(cl_fc(f), P)`` with w = ``rectify_weights`` (5 RGB, 1 Pose).
 
     Args (beyond :class:`RGBPoseHead`):
-        action_to_body: body id of every action (default MA-52, 7 bodies).
+        action_to_body: body id of every action (default MA-52, 7 bodies;
+            'identity': each action its own group).
         body_h_channels / action_h_channels: prototype widths (128 / 256).
         calib_weight: factor of the four calibration losses (upstream 1/5).
         rectify_pool: 'avg' (upstream: global average pool, whereas training
@@ -41,7 +42,7 @@ class PCANHead(RGBPoseHead):
 
     def __init__(self, num_classes: int = 52,
                  in_channels: Tuple[int, int] = (2048, 512),
-                 action_to_body: Optional[Sequence[int]] = None,
+                 action_to_body: Union[None, str, Sequence[int]] = None,
                  body_h_channels: int = 128, action_h_channels: int = 256,
                  calib_weight: float = 0.2,
                  rectify_weights: Tuple[float, float] = (5., 1.),
@@ -49,8 +50,7 @@ class PCANHead(RGBPoseHead):
                  save_body_prototypes: bool = False,
                  diversity_grad: bool = False, **kwargs) -> None:
         super().__init__(num_classes, in_channels, **kwargs)
-        body_of = list(MA52_ACTION_TO_BODY if action_to_body is None
-                       else action_to_body)
+        body_of = list(body_groups(action_to_body, num_classes))
         if len(body_of) != num_classes:
             raise ValueError(f'action_to_body has {len(body_of)} entries, '
                              f'num_classes is {num_classes}')
