@@ -12,6 +12,8 @@ model = dict(
     backbone=dict(in_channels=17),
     cls_head=dict(_delete_=True, type='I3DHead', in_channels=512,
                   num_classes=2, dropout_ratio=0.5, average_clips='prob'))
+# what the model takes (inference reads it: docs/inference.md)
+model_input = dict(kind='heatmaps', layout='coco', score=True)
 
 data_root = 'data/custom/'
 ann_file = data_root + 'skeleton_coco.pkl'
