@@ -12,7 +12,7 @@ from mmaction2_ext.apis import init_model
 from mmaction2_ext.deploy import wrapper_for
 from mmaction2_ext.deploy.inputs import example_batch, collated_test_samples
 
-from conftest import CONFIGS
+from conftest import CONFIGS, run_export
 
 ATOL = 1e-4
 
@@ -181,7 +181,6 @@ def test_exported_from_size_one_dims_keeps_them_free(exported, ort,
                                                     repo_root, tmp_path):
     """Exported from one sample of one clip, batch and clips stay free
     (the exporter bakes a size-1 dim of PCAN into its reshapes)."""
-    from conftest import run_export
     from inference_cases import write_config
     entry = exported('pcan')
     config = write_config(repo_root, entry['config'], tmp_path, **{
@@ -207,7 +206,6 @@ def test_dynamic_and_opset_options(exported, ort, repo_root, tmp_path):
     file's; the printed report says both."""
     import onnx
 
-    from conftest import run_export
     entry = exported('haan')
     onnx_file = str(tmp_path / 'batch_only.onnx')
     proc = run_export(repo_root, entry['config'], entry['checkpoint'],
