@@ -259,9 +259,10 @@ def stream(model, args):
             for r in stream_predictions(model, source, estimate, window,
                                         stride, args.topk):
                 results.append(r)
-                best = r['predictions'][0]
-                print(f'{r["time"]:8.2f} s  {best["label"]} '
-                      f'({best["score"]:.2f})  lag {r["lag"]:.2f} s, '
+                label = ('(no person)' if not r['person'] else
+                         f'{r["predictions"][0]["label"]} '
+                         f'({r["predictions"][0]["score"]:.2f})')
+                print(f'{r["time"]:8.2f} s  {label}  lag {r["lag"]:.2f} s, '
                       f'dropped {r["dropped"]}', flush=True)
         except KeyboardInterrupt:
             stopped = 'interrupted (Ctrl-C)'

@@ -188,7 +188,8 @@ def stream_predictions(model: nn.Module, source: FrameSource,
     Yields:
         dicts ``frame`` (index of the window's last frame), ``time``
         (its time in the stream, s), ``lag`` (s from its arrival to the
-        label), ``dropped`` (frames dropped so far) and
+        label), ``dropped`` (frames dropped so far), ``person`` (False: no
+        joint was found in the window, ``predictions`` is empty) and
         :func:`top_predictions`' keys.
     """
     stride = stride or window
@@ -208,8 +209,15 @@ def stream_predictions(model: nn.Module, source: FrameSource,
         if len(recent) < window or since < stride:
             continue
         since = 0
-        anno = _window_annotation(np.stack([j for _, j in recent]),
-                                  frame.rgb.shape[:2])
+        joints = np.stack([j for _, j in recent])
+        timing = dict(frame=frame.index, time=frame.index / source.fps,
+                      dropped=source.dropped)
+        if not (joints[..., 2] > 0).any():
+            # nobody in view (yet): no label, and the stream goes on
+            yield dict(timing, lag=time.monotonic() - frame.arrived,
+                       person=False, predictions=[])
+            continue
+        anno = _window_annotation(joints, frame.rgb.shape[:2])
         if rgbpose:
             anno = _checked_annotation(model, anno, 'stream')
             result = inference_recognizer(
@@ -217,10 +225,8 @@ def stream_predictions(model: nn.Module, source: FrameSource,
                 pipeline)
         else:
             result = inference_skeleton(model, anno)
-        yield dict(frame=frame.index, time=frame.index / source.fps,
-                   lag=time.monotonic() - frame.arrived,
-                   dropped=source.dropped,
-                   **top_predictions(model, result, k))
+        yield dict(timing, lag=time.monotonic() - frame.arrived,
+                   person=True, **top_predictions(model, result, k))
 
 
 def stream_summary(results, source: FrameSource) -> Dict:

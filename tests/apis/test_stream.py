@@ -270,3 +270,29 @@ def test_a_layout_mediapipe_cannot_give_is_one_line(played, repo_root,
         "this config takes layout 'nturgb+d'" in errors[0]
     reliability.record('inference', '--stream on a 3-D skeleton config',
                        errors[0])
+
+
+def test_a_window_without_a_person_is_no_label_and_the_stream_goes_on(stgcn):
+    """Nobody in view for the first frames (a live camera): those windows
+    give no label (person False) instead of stopping the stream on the
+    dataset's no-person check; the windows with the person are labelled as
+    offline."""
+    anno = stgcn['anno']
+    total, shape = anno['keypoint'].shape[1], anno['img_shape']
+    recorded = recorded_poses(anno)
+
+    def pose(frame):  # the person walks in at frame 24
+        joints = recorded(frame)
+        return joints if frame.index >= 24 else np.zeros_like(joints)
+    source = FrameSource(_frames(total, shape), fps=30., realtime=False,
+                         max_delay=1000.)
+    live = list(stream_predictions(stgcn['model'], source, pose, window=8,
+                                   stride=8))
+    assert [r['person'] for r in live] == [False] * 3 + [True] * (
+        total // 8 - 3)
+    assert all(r['predictions'] == [] for r in live[:3])
+    offline = _scores_by_end(inference_windows(stgcn['model'], anno, 8, 8,
+                                               img_shape=shape))
+    for r in live[3:]:
+        assert [(p['label'], p['score']) for p in r['predictions']] == \
+            offline[r['frame'] + 1]
