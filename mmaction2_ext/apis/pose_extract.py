@@ -93,19 +93,26 @@ def _import_mediapipe():
     return mediapipe
 
 
+def capture_frames(capture) -> Iterator[np.ndarray]:
+    """RGB frames of an opened ``cv2.VideoCapture`` until it ends (it is
+    released then)."""
+    import cv2
+    try:
+        while True:
+            ok, bgr = capture.read()
+            if not ok:
+                return
+            yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    finally:
+        capture.release()
+
+
 def _frames(video: str):
     import cv2
     cap = cv2.VideoCapture(video)
     if not cap.isOpened():
         raise data_error(video, 'video cannot be opened', field='video')
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                return
-            yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-    finally:
-        cap.release()
+    return capture_frames(cap)
 
 
 class PoseTracker:

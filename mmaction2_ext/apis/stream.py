@@ -23,6 +23,7 @@ from mmengine.registry import init_default_scope
 
 from mmaction.apis import inference_recognizer
 from ..utils import DataError
+from .pose_extract import capture_frames
 from .inference import _checked_annotation, inference_skeleton, \
     top_predictions
 
@@ -113,18 +114,6 @@ class FrameSource:
         self._stop.set()
 
 
-def _capture_frames(capture) -> Iterator[np.ndarray]:
-    import cv2
-    try:
-        while True:
-            ok, bgr = capture.read()
-            if not ok:
-                return
-            yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    finally:
-        capture.release()
-
-
 def open_source(source: str, max_delay: float = 0.5) -> FrameSource:
     """A video file (played at its frame rate), a camera index (``'0'``) or
     a URL that OpenCV opens (rtsp://, http://)."""
@@ -138,7 +127,7 @@ def open_source(source: str, max_delay: float = 0.5) -> FrameSource:
     fps = float(fps) if fps and math.isfinite(fps) and fps > 0 \
         else DEFAULT_FPS
     is_file = not is_camera and '://' not in source
-    return FrameSource(_capture_frames(capture), fps, realtime=is_file,
+    return FrameSource(capture_frames(capture), fps, realtime=is_file,
                        max_delay=max_delay)
 
 
