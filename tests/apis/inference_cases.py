@@ -3,7 +3,6 @@
 import os
 import os.path as osp
 import pickle
-import subprocess
 import sys
 
 import torch
@@ -11,6 +10,7 @@ from mmengine.config import Config
 
 from mmaction2_ext.apis import init_model
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
+from helpers import warm_python
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -57,7 +57,7 @@ def random_checkpoint(config, path, seed=0):
 def tools_test_dump(repo_root, config, checkpoint, out_dir):
     """Records of ``tools/test.py CONFIG CHECKPOINT --dump``."""
     dump = str(out_dir / 'dump.pkl')
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, 'tools/test.py', config, checkpoint, '--dump', dump,
          '--work-dir', str(out_dir / 'work')], cwd=repo_root,
         env=dict(os.environ, OMP_NUM_THREADS='1'), capture_output=True,
@@ -71,9 +71,9 @@ def run_tool(repo_root, tool, *args):
     """``python TOOL ARGS`` as a user runs it (no debug tracebacks)."""
     env = dict(os.environ, OMP_NUM_THREADS='1')
     env.pop('MMACTION2_EXT_DEBUG', None)
-    return subprocess.run([sys.executable, tool, *args], cwd=repo_root,
-                          env=env, capture_output=True, text=True,
-                          timeout=600)
+    return warm_python.run([sys.executable, tool, *args], cwd=repo_root,
+                           env=env, capture_output=True, text=True,
+                           timeout=600)
 
 
 def run_infer(repo_root, *args):

@@ -3,7 +3,6 @@ its data under its ``data_root``; the flag moves all of it, and a run on a
 moved data set trains and tests."""
 import glob
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
@@ -15,6 +14,7 @@ from mmaction2_ext.apis import ConfigError, move_data_root
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.utils import MissingFileError
+from helpers import warm_python
 
 #: config keys whose values are data files or folders
 PATH_KEYS = ('ann_file', 'list_file', 'video', 'ann_dir', 'features',
@@ -91,9 +91,9 @@ def test_move_refuses_without_data_root_or_folder(tmp_path):
 
 
 def _run(repo_root, tool_env, *args):
-    return subprocess.run([sys.executable, *args], cwd=repo_root,
-                          env=tool_env, text=True, capture_output=True,
-                          timeout=300)
+    return warm_python.run([sys.executable, *args], cwd=repo_root,
+                           env=tool_env, text=True, capture_output=True,
+                           timeout=300)
 
 
 def test_train_and_test_on_moved_data(tmp_path, repo_root, tool_env):

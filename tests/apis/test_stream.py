@@ -204,6 +204,7 @@ def test_ctrl_c_stops_cleanly_with_the_results_so_far(stgcn, played,
     video = _video(tmp_path / 'long.mp4', frames, 25.)
     out = tmp_path / 'stream.json'
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONUNBUFFERED='1')
+    # a real process: its output is read while it runs
     proc = subprocess.Popen(
         [sys.executable, 'tools/infer.py', stgcn['config'], stgcn['ckpt'],
          video, '--stream', '--pose', played['pose'], '--window', '8',

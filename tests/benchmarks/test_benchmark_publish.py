@@ -1,10 +1,10 @@
 """benchmarks/publish.py: docs quote benchmark tables only from idle runs,
 never hand-typed, and the quoted copies match benchmarks/results/."""
 import os
-import subprocess
 import sys
 
 import pytest
+from helpers import warm_python
 
 IDLE = 'Idle run. Run 2026-01-01 00:00 UTC; load average before 0.10.'
 LOADED = '**LOADED** (1-min load > 1.5): not publishable. Run ...'
@@ -103,7 +103,7 @@ def test_check_finds_a_stale_copy(publish, tmp_path):
 def test_docs_quote_the_current_idle_tables(repo_root):
     """Every number quoted in README/docs equals benchmarks/results/ and
     comes from an idle run."""
-    proc = subprocess.run([sys.executable, 'benchmarks/publish.py',
+    proc = warm_python.run([sys.executable, 'benchmarks/publish.py',
                            '--check'], cwd=repo_root, capture_output=True,
-                          text=True)
+                           text=True)
     assert proc.returncode == 0, proc.stderr

@@ -2,7 +2,6 @@
 naming the file (tools/test.py CKPT, train.py --resume CKPT, load_from), and
 partial loading only when asked for."""
 import pickle
-import subprocess
 import sys
 
 import pytest
@@ -11,7 +10,7 @@ from mmengine.config import Config
 
 from mmaction.registry import MODELS
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
-from helpers import data_options
+from helpers import data_options, warm_python
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
@@ -65,8 +64,8 @@ def _run(tool, args, ann_file, work_dir, env, repo_root, options=()):
     cmd = [sys.executable, f'tools/{tool}.py', CONFIG, *args, '--work-dir',
            str(work_dir), '--cfg-options', *data_options(ann_file),
            'train_cfg.max_epochs=1', *options]
-    return subprocess.run(cmd, cwd=repo_root, env=env, text=True,
-                          capture_output=True, timeout=300)
+    return warm_python.run(cmd, cwd=repo_root, env=env, text=True,
+                           capture_output=True, timeout=300)
 
 
 def _error_line(proc):

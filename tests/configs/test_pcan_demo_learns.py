@@ -11,7 +11,6 @@ import json
 import os
 import os.path as osp
 import pickle
-import subprocess
 import sys
 
 import numpy as np
@@ -27,6 +26,7 @@ from mmaction2_ext.submission.ma52 import make_submission, score_prediction_csv
 from mmaction2_ext.utils import DataError
 from mmaction2_ext.visualization import (collect_curves, draw_curves,
                                          dump_confusions, load_dump)
+from helpers import warm_python
 
 CONFIG = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
 
@@ -100,9 +100,9 @@ def _check_plots(work_dir, val_dump, repo_root, tmp_path):
         panels['ma52/F1_mean (val)'].lines[0].get_xydata(), f1)
     np.testing.assert_allclose(panels['loss (train)'].lines[0].get_xydata(), loss)
     curves = tmp_path / 'curves.png'
-    subprocess.run([sys.executable, 'tools/analysis/plot_curves.py', work_dir,
+    warm_python.run([sys.executable, 'tools/analysis/plot_curves.py', work_dir,
                     '--keys', 'loss', 'ma52/F1_mean', '--out', str(curves)],
-                   cwd=repo_root, env=env, check=True, capture_output=True)
+                    cwd=repo_root, env=env, check=True, capture_output=True)
     assert imread(str(curves))[..., :3].std() > 0.05  # not blank
 
     # expected matrices counted here, straight from the val dump
@@ -120,9 +120,9 @@ def _check_plots(work_dir, val_dump, repo_root, tmp_path):
     np.testing.assert_array_equal(matrices['action']['counts'], action)
     np.testing.assert_array_equal(matrices['body']['counts'], body)
     cm = tmp_path / 'cm.png'
-    proc = subprocess.run([sys.executable, 'tools/analysis/confusion_matrix.py',
+    proc = warm_python.run([sys.executable, 'tools/analysis/confusion_matrix.py',
                            val_dump, '--ma52', '--out', str(cm)], cwd=repo_root,
-                          env=env, check=True, capture_output=True, text=True)
+                           env=env, check=True, capture_output=True, text=True)
     assert f'action: {np.trace(action)}/32 correct' in proc.stdout
     assert f'body: {np.trace(body)}/32 correct' in proc.stdout
     for png in (cm, tmp_path / 'cm_body.png'):

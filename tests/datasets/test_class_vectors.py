@@ -1,6 +1,5 @@
 """Class vectors: the mean-word-vector rule rebuilds the official Vectors.npy."""
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
@@ -10,6 +9,7 @@ from mmaction2_ext.datasets.class_vectors import (mean_word_vectors,
                                                   random_class_vectors,
                                                   read_label_names)
 from mmaction2_ext.utils import DataError
+from helpers import warm_python
 
 
 def test_rebuilds_official_vectors_exactly(upstream_dir, tmp_path, repo_root,
@@ -26,7 +26,7 @@ def test_rebuilds_official_vectors_exactly(upstream_dir, tmp_path, repo_root,
     rows = [vectors[list(words).index(w)] for w in names[7].split()]
     np.testing.assert_allclose(official[7], sum(rows) / 4, rtol=1e-6)
     out = tmp_path / 'Vectors.npy'
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, osp.join(repo_root, 'tools/data/imigue/'
                                   'class_vectors.py'), 'glove', '--labels',
          osp.join(glove, 'english_label.txt'), '--word-list',

@@ -2,7 +2,6 @@
 table is built (tools/data/imigue/class_vectors.py) and where the embedding
 head reads it."""
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 from mmaction2_ext.datasets.class_vectors import mean_word_vectors
 from mmaction2_ext.models.heads.embedding_head import load_class_vectors
 from mmaction2_ext.utils import DataError
+from helpers import warm_python
 
 WORDS = ['<PAD>', '<UKN>', 'rub', 'eyes', 'nose']
 
@@ -38,7 +38,7 @@ def test_tool_refuses_non_finite_word_vectors(tmp_path, repo_root, tool_env,
     np.save(tmp_path / 'words.npy', np.array(WORDS))
     np.save(tmp_path / 'vectors.npy', word_vectors(np.inf))
     out = tmp_path / 'Vectors.npy'
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, osp.join(repo_root, 'tools/data/imigue/'
                                   'class_vectors.py'), 'glove', '--labels',
          str(labels), '--word-list', str(tmp_path / 'words.npy'),

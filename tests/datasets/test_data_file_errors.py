@@ -3,13 +3,12 @@ file (and sample and field), before any training step. Per-sample checks are
 in test_pose_dataset_validation.py."""
 import copy
 import pickle
-import subprocess
 import sys
 
 import pytest
 
 from mmaction2_ext.datasets.synthetic.skeleton import make_skeleton_dataset
-from helpers import data_options
+from helpers import data_options, warm_python
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
@@ -38,8 +37,8 @@ def _train(ann_file, tmp_path, tool_env, repo_root, *options):
     args = [sys.executable, 'tools/train.py', CONFIG, '--work-dir',
             str(tmp_path / 'work'), '--cfg-options', *data_options(ann_file),
             'train_cfg.max_epochs=1', *options]
-    return subprocess.run(args, cwd=repo_root, env=tool_env, text=True,
-                          capture_output=True, timeout=300)
+    return warm_python.run(args, cwd=repo_root, env=tool_env, text=True,
+                           capture_output=True, timeout=300)
 
 
 def _one_error_line(proc):

@@ -1,7 +1,6 @@
 """Raw iMiGUE arrays -> PoseDataset pickles (spec §3): round trip, split, errors."""
 import os.path as osp
 import pickle
-import subprocess
 import sys
 
 import numpy as np
@@ -12,6 +11,7 @@ from mmengine.registry import init_default_scope
 from mmaction2_ext.datasets.imigue import (convert_imigue, load_raw_split,
                                            stratified_split)
 from mmaction2_ext.utils import DataError
+from helpers import warm_python
 
 
 def _write_raw(folder, split, n=12, classes=4, seed=0, shape=None,
@@ -127,7 +127,7 @@ def test_cli(tmp_path, repo_root, tool_env):
     _write_raw(str(tmp_path), 'train', n=12)
     _write_raw(str(tmp_path), 'test', n=6)
     out = tmp_path / 'out'
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, osp.join(repo_root, 'tools/data/imigue/convert.py'),
          '--raw-dir', str(tmp_path), '--out-dir', str(out), '--val-ratio',
          '0.25'], env=tool_env, capture_output=True, text=True, timeout=120)
@@ -135,7 +135,7 @@ def test_cli(tmp_path, repo_root, tool_env):
     assert 'train: 12/12' in proc.stdout and 'test: 6/6' in proc.stdout
     for split in ('train', 'val', 'test'):
         assert split in _load(out / f'imigue_{split}.pkl')['split']
-    bad = subprocess.run(
+    bad = warm_python.run(
         [sys.executable, osp.join(repo_root, 'tools/data/imigue/convert.py'),
          '--raw-dir', str(tmp_path / 'nowhere'), '--out-dir', str(out)],
         env=tool_env, capture_output=True, text=True, timeout=120)

@@ -4,7 +4,6 @@ deploy tests. Exports need the [deploy] extra (``make deploy-install``):
 ``make test`` runs these tests in .venv-deploy, where a skip fails."""
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 
 # the config / checkpoint helpers of the inference tests
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(__file__)), 'apis'))
+from helpers import warm_python  # noqa: E402
 from inference_cases import random_checkpoint, write_config  # noqa: E402
 
 from mmaction2_ext.datasets.class_vectors import random_class_vectors  # noqa
@@ -78,8 +78,8 @@ def run_export(repo_root, *args, python=sys.executable, prelude=None):
     cmd = [python, tool, *args] if prelude is None else [
         python, '-c', f'{prelude}; import runpy, sys; sys.argv = '
         f'{[tool, *args]!r}; runpy.run_path({tool!r}, run_name="__main__")']
-    return subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return warm_python.run(cmd, cwd=repo_root, env=env, capture_output=True,
+                           text=True, timeout=600)
 
 
 @pytest.fixture(scope='session')

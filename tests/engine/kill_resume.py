@@ -15,6 +15,7 @@ from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 
 import helpers
+from helpers import warm_python
 
 
 def train_cmd(config, work_dir, options, *extra):
@@ -44,14 +45,14 @@ def _finish(proc):
 
 
 def _start(cmd, cwd, env):
-    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return warm_python.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
 
 
 def kill_after_first_checkpoint(cmd, work_dir, cwd, env):
     """Run ``cmd``; SIGKILL it as soon as its first checkpoint is complete."""
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = warm_python.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while named_checkpoint(work_dir) is None:
         assert proc.poll() is None, 'the run ended before its first checkpoint'

@@ -13,7 +13,7 @@ import torch
 
 from mmaction2_ext.engine.hooks import SafeCheckpointHook
 from mmaction2_ext.engine.last_checkpoint import find_latest_checkpoint
-from helpers import train_cmd
+from helpers import train_cmd, warm_python
 
 EPOCHS = 5  # a new best at epoch 4 with this data and seed
 
@@ -75,9 +75,9 @@ def _weights(path):
 @pytest.fixture(scope='module')
 def uninterrupted(tmp_path_factory, training_pickle, repo_root):
     work_dir = str(tmp_path_factory.mktemp('straight'))
-    run = subprocess.run(_train_cmd(work_dir, training_pickle), cwd=repo_root,
-                         capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, PYTHONPATH=repo_root))
+    run = warm_python.run(_train_cmd(work_dir, training_pickle), cwd=repo_root,
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=repo_root))
     assert run.returncode == 0, run.stderr[-3000:]
     assert 'is saved to best_acc_top1_epoch_4.pth' in run.stdout, \
         'the data no longer gives a new best at epoch 4: adjust KILL_POINTS'
@@ -93,9 +93,9 @@ def _kill_at(point, work_dir, cmd, env, repo_root, tmp_path):
     env = dict(env, STALL_AT=pattern, STALL_MARKER=str(marker),
                STALL_AFTER=osp.join(work_dir, after) if after else '',
                PYTHONPATH=os.pathsep.join([str(stall_dir), env['PYTHONPATH']]))
-    proc = subprocess.Popen(cmd, cwd=repo_root, env=env,
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = warm_python.Popen(cmd, cwd=repo_root, env=env,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     deadline = time.time() + 240
     while not marker.exists():
         assert proc.poll() is None, f'the run ended before {point}'
@@ -114,7 +114,7 @@ def test_kill_9_during_a_save_then_resume(point, tmp_path, training_pickle,
              repo_root, tmp_path)
     assert not osp.exists(osp.join(work_dir, f'epoch_{EPOCHS}.pth'))
 
-    resumed = subprocess.run(
+    resumed = warm_python.run(
         _train_cmd(work_dir, training_pickle, '--resume'), cwd=repo_root,
         env=tool_env, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]

@@ -3,7 +3,6 @@ resume: test_exact_resume.py)."""
 import os
 import os.path as osp
 import signal
-import subprocess
 import sys
 import textwrap
 
@@ -12,7 +11,7 @@ import torch
 
 from mmaction2_ext.utils import atomic_write
 from helpers import TINY_CONFIG as CONFIG
-from helpers import train_cmd
+from helpers import train_cmd, warm_python
 
 
 def _train_cmd(work_dir, ann_file, *extra, config=CONFIG):
@@ -34,8 +33,8 @@ def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(
         "param_scheduler = [dict(type='MultiStepLR', milestones=[1], "
         "gamma=1e15, by_epoch=True)]\n")
     cmd = _train_cmd(work_dir, training_pickle, config=str(config))
-    proc = subprocess.run(cmd, cwd=repo_root, env=tool_env,
-                          capture_output=True, text=True, timeout=300)
+    proc = warm_python.run(cmd, cwd=repo_root, env=tool_env,
+                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     error = proc.stderr.strip().splitlines()[-1]
     assert error.startswith('error: loss became')
@@ -73,9 +72,9 @@ def test_kill_during_checkpoint_save_leaves_previous_file(tmp_path, tool_env,
         io.os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
         backend.put(b'x' * 1000, {str(target)!r})
     ''')
-    proc = subprocess.run([sys.executable, '-c', script], cwd=repo_root,
-                          env=tool_env, capture_output=True, text=True,
-                          timeout=120)
+    proc = warm_python.run([sys.executable, '-c', script], cwd=repo_root,
+                           env=tool_env, capture_output=True, text=True,
+                           timeout=120)
     assert proc.returncode == -signal.SIGKILL
     assert torch.equal(_weights(target)['w'], torch.ones(3))
 

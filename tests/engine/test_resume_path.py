@@ -3,7 +3,6 @@
 a run that would not continue from PATH stops before training (issue 30,
 item 1)."""
 import re
-import subprocess
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +11,7 @@ from kill_resume import (CASES, kill_after_first_checkpoint, named_checkpoint,
                          train_cmd)
 from mmaction2_ext.compat import CheckpointError
 from mmaction2_ext.engine.hooks import ResumeCheckHook
+from helpers import warm_python
 
 METHODS = ('stgcn_demo', 'protogcn', 'miga', 'pcan', 'haan')
 
@@ -31,8 +31,8 @@ def test_resume_path_wins_over_cfg_options(method, tmp_path, tool_env,
     # issue 30: the PCAN config needs load_from=None while its init is absent
     cmd = train_cmd(config, work_dir, [*options, 'load_from=None',
                                        'resume=False'], '--resume', killed_at)
-    proc = subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=600)
+    proc = warm_python.run(cmd, cwd=repo_root, env=env, capture_output=True,
+                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = proc.stdout + proc.stderr
     assert f'Load checkpoint from {killed_at}' in log

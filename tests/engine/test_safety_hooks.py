@@ -2,7 +2,6 @@
 custom_hooks (issue 12 §3)."""
 import glob
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
@@ -12,6 +11,7 @@ from mmengine.config import Config
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.engine.hooks import NanGuardHook
 from mmaction2_ext.engine.safety import SAFETY_HOOKS, add_safety_hooks
+from helpers import warm_python
 
 HAAN_CONFIG = 'configs/haan/haan_1xb4-10e_synthetic-feat.py'
 
@@ -68,7 +68,7 @@ def test_haan_nan_loss_stops_with_the_last_good_checkpoint(
             for loader in ('train_dataloader', 'val_dataloader',
                            'test_dataloader')
             for key in ('ann_dir', 'features')]
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, 'tools/train.py', str(config), '--work-dir',
          work_dir, '--cfg-options', *data,
          f'model.fine_to_coarse={info["fine_to_coarse"]}'],

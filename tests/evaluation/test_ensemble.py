@@ -1,7 +1,6 @@
 """Score fusion arithmetic, error messages and the CLI, incl. real dumps."""
 import os.path as osp
 import pickle
-import subprocess
 import sys
 
 import numpy as np
@@ -13,6 +12,7 @@ from mmaction2_ext.evaluation.functional import (PRESETS, accuracy_report,
                                                  fuse_scores, load_dump,
                                                  save_dump)
 from mmaction2_ext.utils import DataError
+from helpers import warm_python
 
 
 def write(path, scores, labels=None):
@@ -105,7 +105,7 @@ def test_cli(tmp_path, repo_root, tool_env):
     out = tmp_path / 'fused.pkl'
     cmd = [sys.executable, osp.join(repo_root, 'tools', 'ensemble.py'),
            *dumps, '--weights', '2', '1', '--out', str(out)]
-    res = subprocess.run(cmd, env=tool_env, capture_output=True, text=True)
+    res = warm_python.run(cmd, env=tool_env, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     expect = fuse_scores([load_dump(d)[0] for d in dumps], [2, 1])
     top1 = np.mean(expect.argmax(1) == labels)
@@ -118,10 +118,10 @@ def test_cli(tmp_path, repo_root, tool_env):
         pickle.dump(dict(split=dict(val=[f'v{i}' for i in range(20)]),
                          annotations=[dict(frame_dir=f'v{i}', label=int(y))
                                       for i, y in enumerate(labels)]), f)
-    res = subprocess.run(cmd[:2] + [plain, '--ann-file', str(ann),
+    res = warm_python.run(cmd[:2] + [plain, '--ann-file', str(ann),
                                     '--split', 'val'],
-                         env=tool_env, capture_output=True, text=True)
+                          env=tool_env, capture_output=True, text=True)
     assert f'top1: {top1:.4f}' in res.stdout, res.stderr
-    bad = subprocess.run(cmd[:2] + dumps + ['--preset', '6'], env=tool_env,
-                         capture_output=True, text=True)
+    bad = warm_python.run(cmd[:2] + dumps + ['--preset', '6'], env=tool_env,
+                          capture_output=True, text=True)
     assert bad.returncode == 2 and 'preset 6 fuses 6 dumps' in bad.stderr

@@ -2,7 +2,6 @@
 reader that uses labels (ensemble, confusion matrices), never half-scored."""
 import os.path as osp
 import pickle
-import subprocess
 import sys
 
 import pytest
@@ -12,6 +11,7 @@ from mmaction2_ext.evaluation.functional.ensemble import \
     load_dump as ensemble_dump
 from mmaction2_ext.utils import DataError
 from mmaction2_ext.visualization.confusion import load_dump as confusion_dump
+from helpers import warm_python
 
 
 def partial_dump(path, unlabelled):
@@ -51,7 +51,7 @@ def test_confusion_refuses_partly_labelled_dump(tmp_path, unlabelled):
 def test_ensemble_cli_one_line(tmp_path, repo_root, tool_env, reliability):
     good = partial_dump(tmp_path / 'b.pkl', ())
     bad = partial_dump(tmp_path / 'j.pkl', (2, ))
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, osp.join(repo_root, 'tools', 'ensemble.py'), good,
          bad], env=tool_env, capture_output=True, text=True, timeout=120)
     lines = proc.stderr.strip().splitlines()

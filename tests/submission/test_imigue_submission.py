@@ -1,7 +1,6 @@
 """iMiGUE Submission.csv / Submission.zip format (spec §4) and the fusion CLI."""
 import os.path as osp
 import pickle
-import subprocess
 import sys
 import zipfile
 
@@ -12,6 +11,7 @@ import torch
 from mmaction2_ext.submission.imigue import (read_test_ids,
                                              submission_from_scores,
                                              write_submission)
+from helpers import warm_python
 
 
 def test_csv_has_no_header_and_zip_holds_only_it(tmp_path):
@@ -72,7 +72,7 @@ def test_cli_fuses_joint_04_limb_06(tmp_path, repo_root, tool_env):
     with open(tmp_path / 'limb.pkl', 'wb') as f:
         pickle.dump(list(limb), f)
     out = tmp_path / 'sub'
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, osp.join(repo_root, 'tools/miga_submission.py'),
          '--ids', str(tmp_path / 'ids.txt'), '--dumps',
          str(tmp_path / 'joint.pkl'), str(tmp_path / 'limb.pkl'),
@@ -88,7 +88,7 @@ def test_cli_fuses_joint_04_limb_06(tmp_path, repo_root, tool_env):
     # the weights matter on this data
     assert expected != [f'{ids[i]},{joint[i].argmax()}' for i in range(n)]
     assert expected != [f'{ids[i]},{limb[i].argmax()}' for i in range(n)]
-    short = subprocess.run(
+    short = warm_python.run(
         [sys.executable, osp.join(repo_root, 'tools/miga_submission.py'),
          '--ids', str(tmp_path / 'ids.txt'), '--dumps',
          str(tmp_path / 'joint.pkl'), str(tmp_path / 'missing.pkl'),

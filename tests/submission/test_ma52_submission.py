@@ -3,7 +3,6 @@ refusal of mismatched dumps, atomic overwrite."""
 import csv
 import os
 import pickle
-import subprocess
 import sys
 import zipfile
 
@@ -19,6 +18,7 @@ from mmaction2_ext.submission.ma52 import (HEADER, make_submission,
                                            read_prediction_csv,
                                            score_prediction_csv)
 from mmaction2_ext.utils import DataError
+from helpers import warm_python
 
 
 def test_metric_functions_match_sklearn_and_definitions():
@@ -155,7 +155,7 @@ def test_cli_writes_and_scores(tmp_path, test_list, repo_root, tool_env):
         gt_lines.append(f'{name} {action}\n')
     gt_list = tmp_path / 'gt.txt'
     gt_list.write_text(''.join(gt_lines))
-    out = subprocess.run(
+    out = warm_python.run(
         [sys.executable, 'eval_ma52/eval_test.py', '--dump', str(tmp_path / 'r.pkl'),
          '--test-list', list_path, '--csv', str(tmp_path / 'p.csv'),
          '--zip', str(tmp_path / 's.zip'), '--gt', str(gt_list)],
@@ -164,7 +164,7 @@ def test_cli_writes_and_scores(tmp_path, test_list, repo_root, tool_env):
     assert '6 predictions' in out.stdout and 'F1_mean' in out.stdout
     assert score_prediction_csv(str(tmp_path / 'p.csv'), str(gt_list))[
         'body_top1'] == pytest.approx(3 / 6)
-    bad = subprocess.run(
+    bad = warm_python.run(
         [sys.executable, 'eval_ma52/eval_test.py', '--dump', str(tmp_path / 'none.pkl'),
          '--test-list', list_path], cwd=repo_root, env=tool_env,
         capture_output=True, text=True)

@@ -1,6 +1,5 @@
 """Data shared by the tests that run tools/train.py and tools/test.py."""
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
@@ -10,7 +9,7 @@ from mmengine.config import Config
 from mmaction.registry import MODELS
 
 from helpers import TINY_CONFIG as TINY
-from helpers import data_options
+from helpers import data_options, warm_python
 
 
 @pytest.fixture(scope='module')
@@ -35,7 +34,7 @@ def run_test_tool(tool_env, repo_root):
     (4 classes, ``--dump``); returns its log after checking it succeeded."""
     def run(tmp_path, checkpoint, *options):
         dump = tmp_path / 'result.pkl'
-        proc = subprocess.run(
+        proc = warm_python.run(
             [sys.executable, 'tools/test.py', TINY, checkpoint, '--dump',
              str(dump), '--work-dir', str(tmp_path / 'work'),
              '--cfg-options', 'model.cls_head.num_classes=4', *options],

@@ -3,10 +3,10 @@ and reports loader and model throughput per phase (no timing is asserted:
 only that every field is there and positive)."""
 import json
 import re
-import subprocess
 import sys
 
 import pytest
+from helpers import warm_python
 
 TINY = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
@@ -16,9 +16,9 @@ LINE = re.compile(r'^(train|test): data ([\d.]+) samples/s \(batch (\d+), '
 
 
 def _run(repo_root, env, *args):
-    return subprocess.run([sys.executable, TOOL, *map(str, args)],
-                          cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return warm_python.run([sys.executable, TOOL, *map(str, args)],
+                           cwd=repo_root, env=env, capture_output=True,
+                           text=True, timeout=600)
 
 
 def test_both_phases_are_reported(tmp_path, skeleton_options, repo_root,

@@ -1,7 +1,6 @@
 """tools/analysis/browse_dataset.py draws what the pipeline feeds the model:
 the pictures hold the pipeline's own keypoints, heatmaps and segments."""
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
@@ -14,6 +13,7 @@ from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.visualization.browse import draw_sample, pipeline_sample
+from helpers import warm_python
 
 TOOL = 'tools/analysis/browse_dataset.py'
 
@@ -130,7 +130,7 @@ def test_haan_strip_shows_the_annotated_segments(tmp_path, repo_root):
 def test_cli_writes_one_png_per_sample(tmp_path, skeleton_pickle, repo_root,
                                        tool_env):
     out = tmp_path / 'pics'
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, TOOL,
          'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py', '--phase',
          'val', '-n', '2', '--out', str(out), '--cfg-options',
@@ -153,9 +153,9 @@ def test_bad_input_is_one_error_line(case, tmp_path, repo_root, tool_env,
     else:
         args = [str(tmp_path / 'none.py')]
         expected = 'config file <tmp>/none.py does not exist'
-    proc = subprocess.run([sys.executable, TOOL, *args, '--out',
+    proc = warm_python.run([sys.executable, TOOL, *args, '--out',
                            str(tmp_path / 'o')], cwd=repo_root, env=tool_env,
-                          capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 1 and len(lines) == 1, proc.stderr[-3000:]
     assert expected in lines[0].replace(str(tmp_path), '<tmp>')

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from mmaction2_ext.utils import safe_load
+from helpers import warm_python
 
 TOOL = 'tools/data/build_dataset.py'
 MA52_CLIPS = ('A1_shaking_body__0030_01_0002', 'B1_nodding__0019_02_0078',
@@ -36,12 +37,12 @@ def mediapipe():
 def build(repo_root, tool_env, root, out, *options, wait=True):
     args = [sys.executable, TOOL, str(root), '--out', str(out), *options]
     if not wait:
-        return subprocess.Popen(args, cwd=repo_root, env=tool_env,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
-    return subprocess.run(args, cwd=repo_root, env=tool_env, text=True,
-                          capture_output=True, timeout=600)
+        return warm_python.Popen(args, cwd=repo_root, env=tool_env,
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+    return warm_python.run(args, cwd=repo_root, env=tool_env, text=True,
+                           capture_output=True, timeout=600)
 
 
 def write_video(path, frames, size=(64, 64)):

@@ -5,20 +5,20 @@ import os
 import os.path as osp
 import pickle
 import shutil
-import subprocess
 import sys
 
 import pytest
 
 from mmaction2_ext.datasets.video_check import video_problems
+from helpers import warm_python
 
 TOOL = 'tools/data/check_videos.py'
 
 
 def _run(repo_root, env, *args):
-    return subprocess.run([sys.executable, TOOL, *map(str, args)],
-                          cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return warm_python.run([sys.executable, TOOL, *map(str, args)],
+                           cwd=repo_root, env=env, capture_output=True,
+                           text=True, timeout=600)
 
 
 def _report(path):

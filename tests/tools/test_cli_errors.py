@@ -2,7 +2,6 @@
 stderr (exit 1, no traceback), checked by running the tools as a user would."""
 import os
 import pickle
-import subprocess
 import sys
 
 import pytest
@@ -10,6 +9,7 @@ import torch
 from mmengine.config import Config
 
 from mmaction.registry import MODELS
+from helpers import warm_python
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 MIGA = ('configs/miga/'
@@ -37,8 +37,8 @@ def env(tool_env):
 
 
 def _run(args, env, repo_root):
-    return subprocess.run(args, cwd=repo_root, env=env, text=True,
-                          capture_output=True, timeout=300)
+    return warm_python.run(args, cwd=repo_root, env=env, text=True,
+                           capture_output=True, timeout=300)
 
 
 def _tool(path, *args):

@@ -25,6 +25,7 @@ import pytest
 
 from mmaction2_ext.utils import DownloadError
 from mmaction2_ext.utils.download import MA52_SOURCES, fetch_source
+from helpers import warm_python
 
 SHA = 'a1b2c3d4' * 5  # a 40-hex commit id
 
@@ -212,9 +213,9 @@ def _hub_env(tool_env, hub, tmp_path, **extra):
 
 
 def _download(args, env, repo_root):
-    return subprocess.run([sys.executable, 'tools/download.py', *args],
-                          cwd=repo_root, env=env, text=True,
-                          capture_output=True, timeout=120)
+    return warm_python.run([sys.executable, 'tools/download.py', *args],
+                           cwd=repo_root, env=env, text=True,
+                           capture_output=True, timeout=120)
 
 
 def test_full_fetch_extracts_then_skips(ma52_hub, tmp_path, tool_env,
@@ -278,7 +279,7 @@ def test_kill_during_download_then_resume(hub, tmp_path, tool_env,
     hub.stall['MA52_test.pkl'] = chunk + chunk // 2
     partial = tmp_path / 'data/ma52/MA-52_openpose_28kp/MA52_test.pkl' \
         '.incomplete'
-    proc = subprocess.Popen(
+    proc = warm_python.Popen(
         [sys.executable, 'tools/download.py', '--root', str(tmp_path),
          '--what', 'pose'], cwd=repo_root,
         env=_hub_env(tool_env, hub, tmp_path), stdout=subprocess.DEVNULL,

@@ -5,7 +5,6 @@ import os
 import os.path as osp
 import pickle
 import re
-import subprocess
 import sys
 
 import numpy as np
@@ -19,6 +18,7 @@ from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.datasets.synthetic.ma52 import make_ma52
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
 from mmaction2_ext.evaluation.offline import evaluate_dump, metric_line
+from helpers import warm_python
 
 TOOL = 'tools/analysis/eval_metric.py'
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -86,8 +86,8 @@ CASES = {
 
 
 def _run(repo_root, env, *args):
-    return subprocess.run([sys.executable, *args], cwd=repo_root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return warm_python.run([sys.executable, *args], cwd=repo_root, env=env,
+                           capture_output=True, text=True, timeout=600)
 
 
 _RUNS = {}

@@ -5,19 +5,19 @@ here)."""
 import json
 import os.path as osp
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 import pytest
+from helpers import warm_python
 
 TOOL = 'tools/data/extract_features.py'
 
 
 def _run(repo_root, tool_env, *args):
-    return subprocess.run([sys.executable, TOOL, *args], cwd=repo_root,
-                          env=tool_env, text=True, capture_output=True,
-                          timeout=600)
+    return warm_python.run([sys.executable, TOOL, *args], cwd=repo_root,
+                           env=tool_env, text=True, capture_output=True,
+                           timeout=600)
 
 
 @pytest.fixture(scope='module')
@@ -78,7 +78,7 @@ def test_features_and_annotations_in_haan_layout(official, upstream_dir,
     ckpt = tmp_path / 'haan.pth'
     torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), ckpt)
     result = tmp_path / 'det.json'
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, 'tools/infer.py', config, str(ckpt),
          str(out / 'features' / 'test.npy'), '--out-json', str(result),
          '--cfg-options', 'model.feature_size=2048'], cwd=repo_root,

@@ -2,10 +2,10 @@
 13): a declared split (``labels_hidden=True``) gets one log line and only the
 dump; an undeclared one-label split gets a warning."""
 import pickle
-import subprocess
 import sys
 
 from mmaction2_ext.datasets.synthetic.skeleton import write_skeleton_pickle
+from helpers import warm_python
 
 TINY = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
@@ -27,7 +27,7 @@ def test_declared_hidden_labels_give_no_metric(tmp_path, skeleton_pickle,
     reliability.record('data', 'tools/test.py on a split with hidden labels '
                        '(labels_hidden=True)', line.split(' - ')[-1])
     # scoring its dump offline is refused with the same words
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, 'tools/analysis/eval_metric.py', TINY,
          str(tmp_path / 'result.pkl'), '--cfg-options', *options],
         cwd=repo_root, env=tool_env, text=True, capture_output=True,

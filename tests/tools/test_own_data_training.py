@@ -8,12 +8,12 @@ built set."""
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
 
 from mmaction2_ext.utils import safe_load
+from helpers import warm_python
 
 MA52 = {'A1_shaking_body__0030_01_0002': 'body',
         'A2_turning_around__0078_01_0005': 'body',
@@ -61,9 +61,9 @@ load_from = None
 
 
 def _run(repo_root, tool_env, *args, timeout=600):
-    return subprocess.run([sys.executable, *args], cwd=repo_root,
-                          env=tool_env, text=True, capture_output=True,
-                          timeout=timeout)
+    return warm_python.run([sys.executable, *args], cwd=repo_root,
+                           env=tool_env, text=True, capture_output=True,
+                           timeout=timeout)
 
 
 @pytest.fixture(scope='module')
@@ -80,7 +80,7 @@ def own_dataset(upstream_dir, repo_root, tmp_path_factory):
                    root / 'kinetics' / f'{i}_{osp.basename(path)}')
     out = root.parent / 'data'
     env = dict(os.environ, PYTHONPATH=repo_root)
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, 'tools/data/build_dataset.py', str(root), '--out',
          str(out), '--max-frames', '12', '--min-frames', '4', '--val-ratio',
          '0.34', '--workers', '2'], cwd=repo_root, env=env, text=True,

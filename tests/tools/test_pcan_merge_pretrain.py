@@ -1,7 +1,6 @@
 """tools/merge_pretrain.py: the MA-52 RGB-only and Pose-only pretraining
 configs merge into a PCAN init that loads (padding as upstream's notebook)."""
 import os.path as osp
-import subprocess
 import sys
 
 import torch
@@ -10,6 +9,7 @@ from mmengine.registry import init_default_scope
 from mmaction.registry import MODELS
 
 from mmaction2_ext.models.utils.rgbpose_merge import merge_rgbpose_pretrained
+from helpers import warm_python
 
 CFG = 'configs/pcan/{}'
 RGB = 'rgb-only_slowonly-r50_1xb12-8x1x1-18e_ma52-rgb.py'
@@ -42,9 +42,9 @@ def test_merge_real_configs_and_load(repo_root, tmp_path, tool_env):
     for name, model in (('rgb.pth', rgb), ('pose.pth', pose)):
         torch.save({'state_dict': model.state_dict()}, tmp_path / name)
     out = tmp_path / 'init.pth'
-    proc = subprocess.run([sys.executable, 'tools/merge_pretrain.py', str(tmp_path / 'rgb.pth'),
+    proc = warm_python.run([sys.executable, 'tools/merge_pretrain.py', str(tmp_path / 'rgb.pth'),
                            str(tmp_path / 'pose.pth'), '--out', str(out)],
-                          cwd=repo_root, env=tool_env, capture_output=True, text=True)
+                           cwd=repo_root, env=tool_env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     state = torch.load(out, weights_only=True)['state_dict']
     result = pcan.load_state_dict(state, strict=False)

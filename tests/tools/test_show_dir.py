@@ -2,10 +2,10 @@
 draws RGB frames, which no toolbox model takes: one line pointing to
 ``tools/infer.py --vis`` instead of a KeyError deep in the hook."""
 import os
-import subprocess
 import sys
 
 import pytest
+from helpers import warm_python
 
 CONFIGS = {
     'PCAN': 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py',
@@ -22,7 +22,7 @@ def test_show_dir_is_refused_in_one_line(method, repo_root, tmp_path,
                                          reliability):
     ckpt = tmp_path / 'any.pth'
     ckpt.write_bytes(b'')
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, 'tools/test.py', CONFIGS[method], str(ckpt),
          '--show-dir', str(tmp_path / 'vis'), '--work-dir',
          str(tmp_path / 'work')], cwd=repo_root, capture_output=True,

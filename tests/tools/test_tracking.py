@@ -5,10 +5,11 @@ import glob
 import json
 import os.path as osp
 import struct
-import subprocess
 import sys
 
 import pytest
+
+from helpers import warm_python
 
 TOOL = 'tools/train.py'
 TINY = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
@@ -17,7 +18,7 @@ TINY = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 def _train(repo_root, env, work_dir, config, options, backends, epochs=2):
     env = dict(env, WANDB_SILENT='true')
     env.pop('WANDB_MODE', None)  # offline is the default under test
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, TOOL, config, '--work-dir', str(work_dir),
          '--vis-backend', *backends, '--cfg-options', *options,
          f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1'],
@@ -161,7 +162,7 @@ def test_tensorboard_holds_the_methods_main_metric(method, tmp_path,
 @pytest.mark.parametrize('case', ['unknown backend'])
 def test_bad_backend_is_one_error_line(case, tmp_path, repo_root, tool_env,
                                        reliability):
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, TOOL, TINY, '--work-dir', str(tmp_path / 'w'),
          '--vis-backend', 'tensorboard', 'comet'], cwd=repo_root,
         env=tool_env, capture_output=True, text=True, timeout=300)

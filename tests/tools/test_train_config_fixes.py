@@ -1,19 +1,19 @@
 """tools/train.py on settings a researcher trips over (issue 30, items 2, 3
 and 5): each gives a clear line instead of a traceback or silence."""
 import os.path as osp
-import subprocess
 import sys
 
 from mmengine.config import Config
 
 from mmaction2_ext.utils.download import WEIGHT_FILES
+from helpers import warm_python
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 PCAN = 'configs/pcan/pcan_rgbpose_ma52.py'
 
 
 def _train(tmp_path, options, env, repo_root):
-    return subprocess.run(
+    return warm_python.run(
         [sys.executable, 'tools/train.py', CONFIG, '--work-dir',
          str(tmp_path / 'work'), '--cfg-options', 'train_cfg.max_epochs=1',
          *options], cwd=repo_root, env=dict(env, OMP_NUM_THREADS='1'),

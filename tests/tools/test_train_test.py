@@ -2,17 +2,17 @@
 import os.path as osp
 import pickle
 import re
-import subprocess
 import sys
 
 import pytest
+from helpers import warm_python
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 
 
 def _run(args, env, repo_root, cwd=None):
-    return subprocess.run(args, cwd=cwd or repo_root, env=env, text=True,
-                          capture_output=True, timeout=300)
+    return warm_python.run(args, cwd=cwd or repo_root, env=env, text=True,
+                           capture_output=True, timeout=300)
 
 
 def _tool(name, *args):

@@ -4,7 +4,6 @@ import glob
 import os.path as osp
 import pickle
 import re
-import subprocess
 import sys
 
 import numpy as np
@@ -15,7 +14,7 @@ from mmaction.registry import DATASETS
 from mmaction2_ext.datasets import HAANFeatureDataset
 from mmaction2_ext.utils import (DataError, UnsafePickleError, safe_load,
                                  safe_np_load)
-from helpers import RunsCode
+from helpers import RunsCode, warm_python
 
 
 def _hostile_pickle(tmp_path, wrap=lambda x: x):
@@ -63,9 +62,9 @@ def test_haan_refuses_hostile_object_npy(tmp_path):
 def test_ensemble_cli_refuses_hostile_dump(tmp_path, tool_env, repo_root,
                                            reliability):
     path, marker = _hostile_pickle(tmp_path, lambda x: [x])
-    proc = subprocess.run([sys.executable, 'tools/ensemble.py', path],
-                          cwd=repo_root, env=tool_env, text=True,
-                          capture_output=True, timeout=120)
+    proc = warm_python.run([sys.executable, 'tools/ensemble.py', path],
+                           cwd=repo_root, env=tool_env, text=True,
+                           capture_output=True, timeout=120)
     assert not marker.exists()
     errors = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 1 and len(errors) == 1, proc.stderr

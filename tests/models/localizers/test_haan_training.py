@@ -6,7 +6,6 @@ import csv
 import json
 import os.path as osp
 import re
-import subprocess
 import sys
 
 import torch
@@ -15,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from mmaction2_ext.apis import build_runner
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
+from helpers import warm_python
 
 CONFIG = 'configs/haan/haan_1xb4-10e_synthetic-feat.py'
 
@@ -64,9 +64,9 @@ def test_training_detects_planted_segments(tmp_path, repo_root, tool_env):
     training_outputs = {name: (tmp_path / 'work' / name).read_bytes()
                         for name in ('results.csv', 'detections.json')}
     env = dict(tool_env, OMP_NUM_THREADS='1')
-    subprocess.run([sys.executable, osp.join(repo_root, 'tools', 'test.py'),
+    warm_python.run([sys.executable, osp.join(repo_root, 'tools', 'test.py'),
                     cfg_path, str(ckpts[0])], check=True, env=env,
-                   cwd=repo_root, capture_output=True)
+                    cwd=repo_root, capture_output=True)
     for name, content in training_outputs.items():
         assert (tmp_path / 'work' / name).read_bytes() == content, name
     with open(osp.join(work_dir, 'test_results.csv')) as f:

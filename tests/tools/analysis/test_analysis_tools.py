@@ -1,6 +1,5 @@
 """tools/analysis/print_config.py and get_flops.py on the tiny configs."""
 import re
-import subprocess
 import sys
 import time
 
@@ -14,6 +13,7 @@ from mmaction.registry import MODELS
 from mmaction2_ext.datasets.synthetic.haan import make_haan_dataset
 from mmaction2_ext.engine import upgrade_config
 from mmaction2_ext.engine.safety import SAFETY_HOOKS
+from helpers import warm_python
 
 GCN = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 PCAN = 'configs/pcan/pcan_tiny_1xb4-10e_synthetic-ma52.py'
@@ -22,7 +22,7 @@ HAAN = 'configs/haan/haan_1xb4-10e_synthetic-feat.py'
 
 
 def _tool(name, *args, env, repo_root, check=True):
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, f'tools/analysis/{name}.py', *args], cwd=repo_root,
         env=dict(env, OMP_NUM_THREADS='1'), capture_output=True, text=True,
         timeout=600)

@@ -7,7 +7,6 @@ import json
 import os
 import pickle
 import shutil
-import subprocess
 import sys
 
 import numpy as np
@@ -22,7 +21,7 @@ from mmaction2_ext.visualization import (collect_curves, draw_confusion_matrix,
                                          present_classes, top_confusions,
                                          draw_curves, dump_confusions,
                                          load_dump, plot_confusion_matrices)
-from helpers import data_options
+from helpers import data_options, warm_python
 
 CONFIG = 'configs/demo/stgcn_tiny_1xb8-12e_synthetic-coco-2d.py'
 NAMES = ['walk', 'wave', 'jump', 'sit']
@@ -34,8 +33,8 @@ BODY_RANGES = [(0, 4), (5, 10), (11, 23), (24, 31), (32, 37), (38, 47),
 
 
 def _tool(env, repo_root, *args):
-    proc = subprocess.run([sys.executable, *args], cwd=repo_root, env=env,
-                          text=True, capture_output=True, timeout=300)
+    proc = warm_python.run([sys.executable, *args], cwd=repo_root, env=env,
+                           text=True, capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -339,7 +338,7 @@ def test_cli_prints_the_top_confusions(run, env, repo_root, tmp_path):
     lines = [f'{n:5d}: {t} -> {p}' for n, t, p in expected]
     for line in lines:
         assert line in proc.stdout
-    bad = subprocess.run([sys.executable, 'tools/analysis/confusion_matrix.py',
+    bad = warm_python.run([sys.executable, 'tools/analysis/confusion_matrix.py',
                           str(run['dump']), '--top', '-1'], cwd=repo_root,
-                         env=env, text=True, capture_output=True)
+                          env=env, text=True, capture_output=True)
     assert bad.returncode == 2 and '--top -1: must be 0 or more' in bad.stderr

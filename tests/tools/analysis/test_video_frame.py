@@ -1,11 +1,11 @@
 """tools/analysis/video_frame.py: one frame of a video as a PNG (the
 docs' overlay picture), and one error line for a frame past the end."""
 import os
-import subprocess
 import sys
 
 import cv2
 import numpy as np
+from helpers import warm_python
 
 
 def _video(path, frames=6):
@@ -21,9 +21,9 @@ def _video(path, frames=6):
 def _run(repo_root, *args):
     env = dict(os.environ)
     env.pop('MMACTION2_EXT_DEBUG', None)
-    return subprocess.run([sys.executable, 'tools/analysis/video_frame.py',
+    return warm_python.run([sys.executable, 'tools/analysis/video_frame.py',
                            *map(str, args)], cwd=repo_root, env=env,
-                          capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300)
 
 
 def test_writes_the_asked_frame(repo_root, tmp_path):

@@ -1,6 +1,5 @@
 """The official-weights converter on synthetic files of the official layout."""
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
@@ -11,6 +10,7 @@ from mmaction.registry import MODELS
 from mmaction2_ext.models.localizers.haan import ClipMLP
 from mmaction2_ext.utils import DataError
 from mmaction2_ext.models.localizers.haan_checkpoint import convert_official_haan
+from helpers import warm_python
 
 
 def _official(folder, D=12, d=8, C=5):
@@ -26,7 +26,7 @@ def test_cli_converts_and_model_reproduces_official_logits(tmp_path, repo_root,
                                                            tool_env):
     enc, fine = _official(str(tmp_path))
     out = tmp_path / 'haan.pth'
-    run = subprocess.run(
+    run = warm_python.run(
         [sys.executable,
          osp.join(repo_root, 'tools', 'data', 'haan', 'convert_official.py'),
          str(tmp_path), str(out), '--dataset', 'FineGym'],

@@ -4,7 +4,6 @@ without torch is covered for every tool by test_help_fast.py."""
 import os
 import os.path as osp
 import shutil
-import subprocess
 import sys
 from types import SimpleNamespace
 
@@ -12,6 +11,7 @@ import cv2
 import decord
 import numpy as np
 import pytest
+from helpers import warm_python
 
 TOOL = 'tools/data/reencode_videos.py'
 CLIP = 'micro-action/ma52_demo/B1_nodding__0019_02_0078.mp4'
@@ -114,7 +114,7 @@ def test_broken_video_one_error_line_and_no_output(tmp_path, repo_root,
     _write_video(tmp_path / 'src' / 'good.mp4', 5, 25, (64, 48))
     data = (tmp_path / 'src' / 'good.mp4').read_bytes()
     (tmp_path / 'src' / 'cut.mp4').write_bytes(data[:len(data) // 2])
-    proc = subprocess.run(
+    proc = warm_python.run(
         [sys.executable, TOOL, str(tmp_path / 'src'), str(tmp_path / 'dst')],
         cwd=repo_root, env=tool_env, text=True, capture_output=True,
         timeout=120)
