@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -112,10 +111,8 @@ def test_kill_and_timeout(tmp_path):
     assert proc.wait(timeout=30) == -signal.SIGKILL
     with pytest.raises(ProcessLookupError):
         os.kill(proc.pid, 0)
-    start = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired):
         warm_python.run([sys.executable, str(sleeper)], timeout=0.5)
-    assert time.monotonic() - start < 30
 
 
 def test_cold_switch_and_other_commands_run_as_real_processes(monkeypatch,
