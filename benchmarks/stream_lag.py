@@ -94,12 +94,15 @@ def verdict(row):
                 f'{row["pose_ms"] * row["fps"] / 1e3:.2f}x real time)')
     pose_load = row['pose_ms'] * row['fps'] / 1e3
     model_load = row['model_ms'] * row['fps'] / STRIDE / 1e3
-    if row['lag_max'] <= budget and row['dropped'] == 0:
+    on_time = row['lag_max'] <= budget
+    if on_time and row['dropped'] == 0:
         return f'keeps up (lag limit {budget:.2f} s)'
     limit = 'pose' if pose_load >= model_load else 'model'
-    return (f'falls behind: main thread busy {pose_load + model_load:.2f}x '
-            f'real time (pose {pose_load:.2f}, model {model_load:.2f}); '
-            f'{limit} limits it')
+    how = ('labels on time (lag limit {:.2f} s), frames dropped' if on_time
+           else 'falls behind (lag limit {:.2f} s)').format(budget)
+    return (f'{how}: main thread busy {pose_load + model_load:.2f}x real '
+            f'time (pose {pose_load:.2f}, model {model_load:.2f}); {limit} '
+            'limits it')
 
 
 def main():

@@ -35,6 +35,12 @@ if case == 'sitecustomize':
 '''
 
 
+@pytest.fixture(autouse=True)
+def warm(monkeypatch):
+    """These tests are of the warm runs, in a cold run of the suite too."""
+    monkeypatch.delenv(warm_python.COLD_ENV, raising=False)
+
+
 @pytest.fixture
 def script(tmp_path):
     """The probe, by a relative path through a linked folder (Python puts

@@ -29,19 +29,26 @@ TOLERANCE = 1e-4
 SIGNATURE_KEY = 'mmaction2_ext.signature'
 
 
+#: loggers of the exporter's notes: torchvision ops it skips, an opset it
+#: falls back from (with onnxscript's converter traceback)
+EXPORTER_LOGGERS = ('torch.onnx', 'onnxscript')
+
+
 @contextlib.contextmanager
 def quiet_exporter():
-    """Keep the exporter's notes (torchvision ops it skips, pytree
-    deprecations) off stderr: a failure still raises."""
-    logger = logging.getLogger('torch.onnx._internal.exporter._registration')
-    level = logger.level
-    logger.setLevel(logging.ERROR)
+    """Keep the exporter's notes and warnings off stderr: a failure still
+    raises, and a fallback opset is refused by :func:`export_onnx`."""
+    loggers = [logging.getLogger(name) for name in EXPORTER_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def check_writable(path: str) -> None:
@@ -111,6 +118,12 @@ def max_difference(session, wrapper: ExportWrapper,
                for g, r in zip(got, ref))
 
 
+def file_opset(proto) -> int:
+    """The ONNX (default domain) opset of a ``ModelProto``."""
+    return next(o.version for o in proto.opset_import
+                if o.domain in ('', 'ai.onnx'))
+
+
 def export_onnx(model: nn.Module, inputs, out: str,
                 opset: Optional[int] = None,
                 dynamic: Optional[Sequence[str]] = None,
@@ -136,7 +149,9 @@ def export_onnx(model: nn.Module, inputs, out: str,
     if unknown:
         raise DataError(f'--dynamic {" ".join(unknown)}: this model allows '
                         f'{" ".join(allowed) or "no dynamic axes"}')
-    opset = opset or DEFAULT_OPSET
+    opset = DEFAULT_OPSET if opset is None else opset
+    if opset < 1:
+        raise DataError(f'--opset {opset}: must be >= 1')
     args = tuple(a.detach() for a in wrapper.tensors(inputs))
     with torch.no_grad(), quiet_exporter():
         program = torch.onnx.export(
@@ -146,6 +161,12 @@ def export_onnx(model: nn.Module, inputs, out: str,
             input_names=list(wrapper.input_names),
             output_names=list(wrapper.output_names))
     proto = program.model_proto
+    written = file_opset(proto)
+    if written != opset:
+        # the exporter falls back to its own opset when it cannot convert
+        raise DataError(f'{out} not written: --opset {opset} was asked for, '
+                        f'but torch {torch.__version__} exported this model '
+                        f'as opset {written} (use --opset {written})')
     meta = proto.metadata_props.add()
     meta.key, meta.value = SIGNATURE_KEY, json.dumps(wrapper.signature())
     data = proto.SerializeToString()

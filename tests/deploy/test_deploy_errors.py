@@ -142,3 +142,31 @@ def test_onnx_file_of_another_class_count(exported, ort, repo_root,
     assert 'num_classes 4 (config: 7)' in line
     reliability.record('deploy', 'infer: ONNX file of another class count',
                        line)
+
+
+def test_opset_the_exporter_cannot_give(exported, ort, repo_root, tmp_path,
+                                        reliability):
+    """torch's exporter falls back to opset 18 when it cannot convert the
+    graph (ST-GCN to 7 here): refused, not reported as opset 7."""
+    stgcn = exported('stgcn')
+    out = tmp_path / 'model.onnx'
+    line = one_error_line(run_export(
+        repo_root, stgcn['config'], stgcn['checkpoint'], '--out', str(out),
+        '--opset', '7'))
+    assert f'{out} not written: --opset 7 was asked for' in line
+    assert 'as opset 18 (use --opset 18)' in line
+    assert not out.exists()
+    reliability.record('deploy', 'export: --opset the exporter cannot give',
+                       line)
+
+
+def test_opset_below_one(exported, ort, repo_root, tmp_path, reliability):
+    """0 is refused, not taken for "not given" (the default, 18)."""
+    stgcn = exported('stgcn')
+    out = tmp_path / 'model.onnx'
+    line = one_error_line(run_export(
+        repo_root, stgcn['config'], stgcn['checkpoint'], '--out', str(out),
+        '--opset', '0'))
+    assert line == 'error: --opset 0: must be >= 1'
+    assert not out.exists()
+    reliability.record('deploy', 'export: --opset 0', line)
