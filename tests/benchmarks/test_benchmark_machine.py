@@ -1,18 +1,14 @@
 """benchmarks/machine.py: every table records the load and marks busy runs."""
 import io
 import os
-import sys
 from types import SimpleNamespace
 
 import pytest
 
 
 @pytest.fixture
-def machine(repo_root):
-    sys.path.insert(0, os.path.join(repo_root, 'benchmarks'))
-    import machine
-    yield machine
-    sys.path.remove(os.path.join(repo_root, 'benchmarks'))
+def machine(import_benchmark):
+    return import_benchmark('machine')
 
 
 class Clock:

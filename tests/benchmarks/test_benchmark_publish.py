@@ -1,6 +1,5 @@
 """benchmarks/publish.py: docs quote benchmark tables only from idle runs,
 never hand-typed, and the quoted copies match benchmarks/results/."""
-import os
 import sys
 
 import pytest
@@ -11,12 +10,10 @@ LOADED = '**LOADED** (1-min load > 1.5): not publishable. Run ...'
 
 
 @pytest.fixture
-def publish(repo_root, tmp_path, monkeypatch):
-    sys.path.insert(0, os.path.join(repo_root, 'benchmarks'))
-    import publish
+def publish(import_benchmark, tmp_path, monkeypatch):
+    publish = import_benchmark('publish')
     monkeypatch.setattr(publish, 'RESULTS', str(tmp_path))
-    yield publish
-    sys.path.remove(os.path.join(repo_root, 'benchmarks'))
+    return publish
 
 
 def _table(tmp_path, name, footer, rows=('| a | 1 |', '| b | 2 |')):

@@ -1,8 +1,6 @@
 """benchmarks/infer_latency.py: the 5-second clip plays the source forward
 then backward, and each total adds the shared rows (decode, poses) to its
 own PCAN size's rows only."""
-import os
-import sys
 
 import cv2
 import numpy as np
@@ -10,12 +8,8 @@ import pytest
 
 
 @pytest.fixture
-def bench(repo_root):
-    path = os.path.join(repo_root, 'benchmarks')
-    sys.path.insert(0, path)
-    import infer_latency
-    yield infer_latency
-    sys.path.remove(path)
+def bench(import_benchmark):
+    return import_benchmark('infer_latency')
 
 
 def test_five_seconds_ping_pong(bench, tmp_path):

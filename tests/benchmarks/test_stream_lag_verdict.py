@@ -1,19 +1,12 @@
 """benchmarks/stream_lag.py's verdict: on time with no drop keeps up; on
 time with drops says so; a lag above the limit falls behind; the larger
 main-thread share is named as the limit."""
-import os
-import sys
-
 import pytest
 
 
 @pytest.fixture
-def bench(repo_root):
-    path = os.path.join(repo_root, 'benchmarks')
-    sys.path.insert(0, path)
-    import stream_lag
-    yield stream_lag
-    sys.path.remove(path)
+def bench(import_benchmark):
+    return import_benchmark('stream_lag')
 
 
 def _row(lag_max, dropped, pose_ms=20., model_ms=10.):
