@@ -81,6 +81,18 @@ def test_same_as_a_real_process(case, script, tmp_path):
         assert 'planted yes' in warm.stdout
 
 
+def test_stderr_to_stdout(script, tmp_path):
+    """``stderr=STDOUT``: one stream, in the order the script wrote."""
+    cold, warm = (run([sys.executable, script, 'exit message'], cwd=tmp_path,
+                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                      stderr=subprocess.STDOUT, text=True)
+                  for run in (subprocess.run, warm_python.run))
+    assert (warm.returncode, warm.stdout, warm.stderr) == \
+        (cold.returncode, cold.stdout, cold.stderr)
+    assert 'to stderr' in warm.stdout and 'argv' in warm.stdout
+    assert warm.stderr is None
+
+
 def test_an_uncaught_exception_is_a_traceback_and_exit_1(script, tmp_path):
     cold, warm = _both([sys.executable, script, 'exception'], cwd=tmp_path,
                        stdin=subprocess.DEVNULL)

@@ -238,8 +238,11 @@ class Popen:
         self.returncode = None
         self._text = text or universal_newlines
         self._pipes = {}
-        fds = [self._fd(0, stdin, os.O_RDONLY), self._fd(1, stdout),
-               self._fd(2, stderr, stdout=stdout)]
+        out = self._fd(1, stdout)
+        # stderr=STDOUT: the same file as stdout, as subprocess does
+        err = os.dup(out) if stderr == subprocess.STDOUT else \
+            self._fd(2, stderr)
+        fds = [self._fd(0, stdin, os.O_RDONLY), out, err]
         request = dict(argv=[str(a) for a in args],
                        cwd=str(cwd or os.getcwd()),
                        env=dict(os.environ if env is None else env),
@@ -273,14 +276,12 @@ class Popen:
         line, self._received = self._received.split(b'\n', 1)
         return line
 
-    def _fd(self, target, spec, flags=os.O_WRONLY, stdout=None):
+    def _fd(self, target, spec, flags=os.O_WRONLY):
         """A new fd for the child's ``target`` stream as ``spec`` says."""
         if spec is None:
             return os.dup(target)
         if spec == subprocess.DEVNULL:
             return os.open(os.devnull, flags)
-        if spec == subprocess.STDOUT:
-            return self._fd(1, stdout)
         if spec == subprocess.PIPE:
             assert target != 0, 'stdin=PIPE: use subprocess'
             self._pipes[target] = tempfile.TemporaryFile()
