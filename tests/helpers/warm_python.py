@@ -16,6 +16,9 @@ Tests of how a process starts (imports, ``--help`` speed, torchrun,
 environment read at import time) use ``subprocess`` directly.
 """
 import atexit
+import importlib
+import importlib.machinery
+import importlib.util
 import io
 import json
 import locale
@@ -30,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 
 COLD_ENV = 'MMACTION2_EXT_COLD_TOOLS'
 #: imported by the warm interpreter before it forks (what every tool loads)
@@ -41,8 +45,6 @@ PRELOAD = ('mmaction2_ext', 'mmaction2_ext.apis.launch', 'mmengine.runner',
 def serve(sock_path):
     """Import :data:`PRELOAD`, then fork a supervisor per connection on
     ``sock_path`` until stdin closes (the test process is gone)."""
-    import importlib
-    import importlib.util
     assert importlib.util.find_spec('sitecustomize') is None, \
         'a sitecustomize of the warm interpreter would run again in each run'
     with tempfile.TemporaryFile() as noise:
@@ -143,8 +145,6 @@ def _exec_script(request, fds):
 def _run_main(script):
     """Run ``script`` as ``__main__``, as ``python script`` does (argv[0] as
     given, ``__file__`` absolute)."""
-    import importlib.machinery
-    import types
     path = osp.abspath(script)
     main = types.ModuleType('__main__')
     main.__file__ = path
@@ -159,7 +159,6 @@ def _site_customize():
     would (some tests plant one to make a system call fail); it runs after
     the preloaded imports here, so it must patch names, not import-time
     copies of them."""
-    import importlib.util
     spec = importlib.util.find_spec('sitecustomize')
     if spec is not None:
         module = importlib.util.module_from_spec(spec)
