@@ -195,6 +195,7 @@ def _connect():
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE)
         if proc.stdout.readline() != b'ready\n':
+            shutil.rmtree(osp.dirname(sock_path), ignore_errors=True)
             raise RuntimeError('the warm interpreter did not start:\n' +
                                proc.communicate()[1].decode())
         atexit.register(_stop, proc, osp.dirname(sock_path))
